@@ -1,0 +1,69 @@
+# Samarbejde: every install step lives here, so a fresh clone needs nothing done by hand.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+VENDOR := samarbejde/static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install assets migrate seed lint format check clean messages bench
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is needed (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Reinstall only when the pins change.
+$(STAMP): $(PY) requirements.txt requirements-dev.txt constraints.txt
+	$(PIP) install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+install: $(STAMP) assets
+
+# DKFDS, htmx and axe-core come from npm, pinned by package-lock.json; copied into static so that
+# nothing needs node at runtime. The .map files are copied too, so whitenoise's manifest finds them.
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dkfds $(VENDOR)/htmx $(VENDOR)/axe
+	cp -r node_modules/dkfds/dist/css node_modules/dkfds/dist/js node_modules/dkfds/dist/fonts node_modules/dkfds/dist/img $(VENDOR)/dkfds/
+	cp node_modules/dkfds/LICENSE.md $(VENDOR)/dkfds/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	touch $@
+
+assets: $(VENDOR)/.stamp
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_demo_data
+
+# Web server and task worker in one command; Ctrl-C stops both.
+run: seed
+	$(PY) manage.py runall --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: install
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef ALLOWED_HOSTS=example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) db.sqlite3 test-artifacts

@@ -1,0 +1,8 @@
+"""Local development: `make run`. Demo-friendly, never for production."""
+
+from .base import *
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

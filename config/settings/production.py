@@ -1,0 +1,23 @@
+"""Production: everything secure by default; fails at start-up when a required value is missing."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+if not env.str("ALLOWED_HOSTS", default=""):
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)

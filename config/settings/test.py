@@ -1,0 +1,12 @@
+"""The test suite: fast hashing, immediate tasks, in-memory mail."""
+
+from .base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "periodic"]}}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+AXES_FAILURE_LIMIT = 5
+LOGGING["root"]["level"] = "WARNING"

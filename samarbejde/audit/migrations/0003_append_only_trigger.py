@@ -1,0 +1,41 @@
+"""On PostgreSQL the database itself refuses UPDATE and DELETE on the audit trail.
+
+A retention job may purge old rows by setting `samarbejde.audit_purge = on` for its transaction.
+TRUNCATE (used by test-database flushes) is not a row operation and stays possible for the owner.
+"""
+
+from django.db import migrations
+
+CREATE = """
+CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('samarbejde.audit_purge', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'audit_auditevent is append-only (% refused)', TG_OP;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;
+CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_auditevent
+    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
+"""
+
+DROP = """
+DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;
+DROP FUNCTION IF EXISTS audit_event_append_only();
+"""
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0002_initial")]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,24 @@
+"""The schedule of periodic tasks, as data: later issues add their sweepers and reminders here.
+
+`manage.py scheduler` enqueues each entry every `every_seconds`; `db_worker` processes run them.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    task_path: str
+    every_seconds: int
+
+    def enqueue(self):
+        return import_string(self.task_path).enqueue()
+
+
+def schedule() -> list[PeriodicTask]:
+    return [
+        PeriodicTask("samarbejde.core.tasks.worker_heartbeat", settings.WORKER_HEARTBEAT_SECONDS),
+    ]

@@ -1,0 +1,88 @@
+"""The start page per role: each section says what waits for the current membership.
+
+Later issues add their sections here (notices in the inbox, overdue answers, plans due ...).
+"""
+
+from dataclasses import dataclass, field
+
+from samarbejde.organisations.access import active_membership, change_requests_visible_to
+from samarbejde.organisations.models import ChangeRequestStatus
+from samarbejde.organisations.roles import Cap, Role
+
+
+@dataclass
+class Section:
+    title: str
+    items: list = field(default_factory=list)
+    empty_text: str = "Intet venter lige nu."
+    link_url: str = ""
+    link_text: str = ""
+    count: int | None = None
+
+
+@dataclass
+class StartPage:
+    heading: str
+    intro: str
+    sections: list[Section]
+
+
+INTROS = {
+    Role.KRFO_CASE_WORKER: "Her ser du indsættelser, underretninger og svar, der venter på dig.",
+    Role.KRFO_MANAGER: "Her ser du din enheds opgaver og frister.",
+    Role.PROBATION_OFFICER: "Her ser du personundersøgelser, tilsyn og KSP-sager.",
+    Role.YOUTH_SUPERVISOR: "Her ser du forbedringsforløb og straksreaktioner, du fører tilsyn med.",
+    Role.MUNICIPAL_CASE_WORKER: "Her ser du underretninger og anmodninger fra Kriminalforsorgen til din afdeling.",
+    Role.MUNICIPAL_COORDINATOR: "Her ser du kommunens samarbejde med Kriminalforsorgen og kontaktlisten.",
+    Role.POLICE_OFFICER: "Her ser du KSP- og Exit-sager i din politikreds.",
+    Role.UDK_OFFICER: "Her ser du underretninger om pensionister, der indsættes eller løslades.",
+    Role.ADMINISTRATOR: "Her ser du ændringsforslag til kontaktlisten og administration af systemet.",
+}
+
+
+def start_page_for(user) -> StartPage:
+    from django.urls import reverse
+
+    membership = active_membership(user)
+    if membership is None:
+        return StartPage(
+            heading="Velkommen",
+            intro="Din bruger er ikke tilknyttet en organisation endnu. Kontakt din administrator.",
+            sections=[],
+        )
+    sections: list[Section] = []
+    if membership.organisation.is_municipality or membership.organisation.kind in ("udbetaling_danmark",):
+        sections.append(Section("Underretninger i indbakken", empty_text="Ingen nye underretninger."))
+    if membership.organisation.is_krfo:
+        sections.append(Section("Ubesvarede underretninger", empty_text="Ingen underretninger venter på svar."))
+        sections.append(Section("Frister denne uge", empty_text="Ingen frister denne uge."))
+    if membership.can(Cap.DIRECTORY_REVIEW):
+        pending = list(
+            change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).order_by("created_at")[:10]
+        )
+        sections.append(
+            Section(
+                "Ændringsforslag til behandling",
+                items=pending,
+                empty_text="Ingen ændringsforslag venter.",
+                link_url=reverse("organisations:change_request_list"),
+                link_text="Alle ændringsforslag",
+                count=change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).count(),
+            )
+        )
+    elif membership.can(Cap.DIRECTORY_PROPOSE_OWN) or membership.can(Cap.DIRECTORY_PROPOSE_ANY):
+        mine = list(change_requests_visible_to(user).order_by("-created_at")[:5])
+        sections.append(
+            Section(
+                "Dine ændringsforslag til kontaktlisten",
+                items=mine,
+                empty_text="Du har ikke foreslået ændringer.",
+                link_url=reverse("organisations:change_request_list"),
+                link_text="Foreslå en ændring",
+            )
+        )
+    return StartPage(
+        heading=f"Forside – {membership.organisation.display_name}",
+        intro=INTROS.get(membership.role, ""),
+        sections=sections,
+    )

@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from samarbejde.core.models import WorkerHeartbeat
+from samarbejde.core.selectors import start_page_for
+
+
+@never_cache
+def healthz(request):
+    """Database and task-worker status as JSON; 503 when either is not ok (for load balancers)."""
+    status = {"database": {"ok": False}, "worker": {"ok": False, "last_heartbeat": None}}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        status["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # the point of a health check: report, never raise
+        status["database"] = {"ok": False, "error": exc.__class__.__name__}
+    if status["database"]["ok"]:
+        beat = WorkerHeartbeat.objects.order_by("-beat_at").first()
+        if beat is not None:
+            age = (timezone.now() - beat.beat_at).total_seconds()
+            stale_after = 3 * settings.WORKER_HEARTBEAT_SECONDS
+            status["worker"] = {
+                "ok": age <= stale_after,
+                "last_heartbeat": beat.beat_at.isoformat(),
+                "age_seconds": round(age, 1),
+                "stale_after_seconds": stale_after,
+            }
+    ok = status["database"]["ok"] and status["worker"]["ok"]
+    return JsonResponse({"status": "ok" if ok else "degraded", **status}, status=200 if ok else 503)
+
+
+@login_required
+def start(request):
+    """The staff start page: what is waiting for the current membership's role."""
+    return render(request, "core/start.html", {"start": start_page_for(request.user)})
+
+
+def page_not_found(request, exception=None):
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": "Siden findes ikke",
+            "code": 404,
+            "text": "Siden findes ikke, eller du har ikke adgang til den. Tjek adressen, eller gå til forsiden.",
+        },
+        status=404,
+    )
+
+
+def permission_denied(request, exception=None):
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": "Ingen adgang",
+            "code": 403,
+            "text": "Din rolle giver ikke adgang til denne side. Kontakt din administrator, hvis du mener, det er en fejl.",
+        },
+        status=403,
+    )
+
+
+def server_error(request):
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": "Der opstod en fejl",
+            "code": 500,
+            "text": "Der skete en uventet fejl. Intet er gemt halvt. Prøv igen om lidt.",
+        },
+        status=500,
+    )
+
+
+def bad_request(request, exception=None):
+    return render(
+        request,
+        "core/error.html",
+        {"title": "Forkert forespørgsel", "code": 400, "text": "Forespørgslen kunne ikke behandles."},
+        status=400,
+    )

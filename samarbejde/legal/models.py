@@ -1,0 +1,64 @@
+from django.db import models
+
+from samarbejde.core.models import BaseModel
+
+
+class ActKind(models.TextChoices):
+    CONSOLIDATED_ACT = "LBKG", "Lovbekendtgørelse"
+    ACT = "LOV", "Lov"
+    EXECUTIVE_ORDER = "BEK", "Bekendtgørelse"
+    CIRCULAR = "CIR", "Cirkulære"
+    CIRCULAR_LETTER = "CIS", "Cirkulæreskrivelse"
+    GUIDANCE = "VEJ", "Vejledning"
+
+
+class Act(BaseModel):
+    """A legal act in the catalogue: what every notification, request and disclosure rests on."""
+
+    short_name = models.CharField("kort navn", max_length=120, unique=True)
+    title = models.CharField("fuld titel", max_length=400)
+    kind = models.CharField("type", max_length=8, choices=ActKind.choices)
+    number = models.CharField("nummer", max_length=20)
+    issued_on = models.DateField("dato")
+    url = models.URLField("link til retsinformation", blank=True)
+    note = models.TextField("bemærkning", blank=True, help_text="F.eks. at det er uafklaret, om reglen stadig gælder.")
+    is_verified = models.BooleanField(
+        "gældende og efterprøvet", default=True, help_text="Fjern markeringen, hvis det er uvist, om akten gælder."
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "short_name"]
+        verbose_name = "retsakt"
+        verbose_name_plural = "retsakter"
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    @property
+    def citation(self) -> str:
+        """E.g. 'LBKG nr. 1333 af 9. december 2019'."""
+        from django.utils.formats import date_format
+
+        return f"{self.kind} nr. {self.number} af {date_format(self.issued_on, 'j. F Y')}"
+
+
+class Paragraph(BaseModel):
+    """A provision of an act that the product cites (e.g. '§ 31, stk. 2').
+
+    Later flows reference a Paragraph (or the act as a whole through a paragraph with reference '').
+    """
+
+    act = models.ForeignKey(Act, on_delete=models.PROTECT, related_name="paragraphs")
+    reference = models.CharField("henvisning", max_length=80, help_text="F.eks. '§ 31, stk. 2'.")
+    summary = models.CharField("indhold i kort form", max_length=400, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["act__sort_order", "sort_order", "reference"]
+        verbose_name = "bestemmelse"
+        verbose_name_plural = "bestemmelser"
+        constraints = [models.UniqueConstraint(fields=["act", "reference"], name="paragraph_unique_per_act")]
+
+    def __str__(self) -> str:
+        return f"{self.act.short_name} {self.reference}".strip()

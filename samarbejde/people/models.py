@@ -1,0 +1,100 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from samarbejde.core.models import BaseModel
+from samarbejde.organisations.models import Department, Organisation
+from samarbejde.people.cpr import format_cpr, mask_cpr
+
+
+class Person(BaseModel):
+    """A citizen the authorities cooperate about. Personal data: every read and write is audited.
+
+    `home_municipality` (bopælskommune) is empty when unknown (e.g. no fixed address).
+    """
+
+    cpr = models.CharField("CPR-nummer", max_length=10, unique=True)
+    first_name = models.CharField("fornavn(e)", max_length=120)
+    last_name = models.CharField("efternavn", max_length=120)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    home_municipality = models.ForeignKey(
+        Organisation,
+        verbose_name="bopælskommune",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        limit_choices_to={"kind": "municipality"},
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "person"
+        verbose_name_plural = "personer"
+
+    def __str__(self) -> str:
+        # Deliberately no CPR: str() ends up in admin lists and log lines.
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def cpr_formatted(self) -> str:
+        return format_cpr(self.cpr)
+
+    @property
+    def cpr_masked(self) -> str:
+        return mask_cpr(self.cpr)
+
+
+class LinkReason(models.TextChoices):
+    NOTIFICATION = "notification", "Underretning"
+    INFORMATION_REQUEST = "information_request", "Anmodning om oplysninger"
+    ACTION_PLAN = "action_plan", "Handleplan"
+    RELEASE = "release", "Løsladelse"
+    CASE = "case", "Sag"
+
+
+class PersonLinkQuerySet(models.QuerySet):
+    def live(self, at=None):
+        at = at or timezone.now()
+        return self.filter(closed_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+
+
+class PersonLink(BaseModel):
+    """A live reason for an organisation to see a person: the only way a non-KRFO organisation does.
+
+    Later issues open one when they address a notification, request, plan, release or case to an
+    organisation (`source` points at that record) and close it when the reason ends. A link with
+    `department` set is still visible to the whole organisation; the department says who handles it.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="person_links")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("grund", max_length=32, choices=LinkReason.choices)
+    source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    source_id = models.CharField(max_length=64, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "aktiv henvendelse"
+        verbose_name_plural = "aktive henvendelser"
+        indexes = [models.Index(fields=["organisation", "closed_at"], name="personlink_org_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} → {self.organisation.display_name}"
+
+    @property
+    def is_live(self) -> bool:
+        now = timezone.now()
+        return self.closed_at is None and (self.expires_at is None or self.expires_at > now)
