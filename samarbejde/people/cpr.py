@@ -9,6 +9,7 @@ from stdnum import dk
 from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
+MSG_EMPTY = "Skriv et CPR-nummer med 10 cifre (ddmmåå-xxxx)."
 MSG_LENGTH = "Et CPR-nummer har 10 cifre (ddmmåå-xxxx). Du har skrevet %(count)d cifre."
 MSG_FORMAT = "Et CPR-nummer må kun indeholde cifre og evt. én bindestreg (ddmmåå-xxxx)."
 MSG_DATE = "De første 6 cifre i CPR-nummeret er ikke en gyldig fødselsdato (ddmmåå)."
@@ -19,7 +20,10 @@ def normalize_cpr(value: str) -> str:
     """Validate and return the 10 digits, or raise ValidationError with a Danish message."""
     raw = (value or "").strip()
     compact = dk.cpr.compact(raw)
-    if not compact.isdigit():
+    if not compact:
+        raise ValidationError(MSG_EMPTY, code="cpr_required")
+    # isascii: str.isdigit() also accepts digits of other scripts, which are no CPR number.
+    if not (compact.isascii() and compact.isdigit()):
         raise ValidationError(MSG_FORMAT, code="cpr_format")
     if len(compact) != 10:
         raise ValidationError(MSG_LENGTH, code="cpr_length", params={"count": len(compact)})
