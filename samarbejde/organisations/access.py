@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from samarbejde.organisations.models import ChangeRequestStatus, ContactChangeRequest, Membership, Organisation
-from samarbejde.organisations.roles import Cap
+from samarbejde.organisations.roles import Cap, OrgKind
 
 
 def active_membership(user) -> Membership | None:
@@ -53,6 +53,29 @@ def may_propose_change_for(user, municipality: Organisation) -> bool:
     if membership.can(Cap.DIRECTORY_PROPOSE_ANY):
         return True
     return membership.can(Cap.DIRECTORY_PROPOSE_OWN) and membership.organisation_id == municipality.pk
+
+
+def may_use_change_requests(user) -> bool:
+    """Whoever may propose or review sees the change-request pages; everyone else gets 403."""
+    membership = active_membership(user)
+    return membership is not None and any(
+        membership.can(cap) for cap in (Cap.DIRECTORY_REVIEW, Cap.DIRECTORY_PROPOSE_ANY, Cap.DIRECTORY_PROPOSE_OWN)
+    )
+
+
+def access_municipality_for_proposal(user, code: str) -> Organisation:
+    """The active municipality with this code if the user may propose changes to it; else 404.
+
+    Unknown, inactive, not a municipality and "not yours" all give the same 404.
+    """
+    municipality = (
+        Organisation.objects.filter(kind=OrgKind.MUNICIPALITY, is_active=True, code=str(code)[:64])
+        .select_related("region", "police_district")
+        .first()
+    )
+    if municipality is None or not may_propose_change_for(user, municipality):
+        raise Http404
+    return municipality
 
 
 def change_requests_visible_to(user) -> QuerySet[ContactChangeRequest]:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from samarbejde.core.models import BaseModel
 from samarbejde.organisations.roles import (
@@ -282,3 +283,6 @@ class ContactChangeRequest(BaseModel):
 
     def proposed(self) -> dict[str, str]:
         return {field: getattr(self, field) for field in Contact.EDITABLE_FIELDS}
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:change_request_detail", args=[self.pk])

@@ -1,9 +1,14 @@
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass
 
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from samarbejde.organisations.access import change_requests_visible_to
 from samarbejde.organisations.models import (
+    MUNICIPAL_FUNCTIONS,
     ChangeRequestStatus,
     Contact,
     ContactChangeRequest,
+    ContactFunction,
     Membership,
     Organisation,
     Region,
@@ -41,7 +46,12 @@ def municipality_search(*, query: str = "", region: str = "", police_district: s
     qs = municipalities()
     query = query.strip()
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(code=query))
+        # SQLite's LIKE folds ASCII only, so "ærø" would miss "Ærø": try the usual spellings of the query too.
+        variants = {query, query.lower(), query.upper(), query.capitalize(), query.title()}
+        matches = Q(code=query)
+        for variant in variants:
+            matches |= Q(name__icontains=variant)
+        qs = qs.filter(matches)
     if region:
         qs = qs.filter(region__code=region)
     if police_district:
@@ -76,3 +86,92 @@ def change_requests_pending() -> QuerySet[ContactChangeRequest]:
 def change_request_counts() -> dict[str, int]:
     rows = ContactChangeRequest.objects.values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+# --- Change requests -------------------------------------------------------------------------------
+
+
+def change_requests_for_list(user, *, status: str = "", municipality_code: str = "") -> QuerySet[ContactChangeRequest]:
+    """The change requests a user may see, pending first, then newest first; one query per page."""
+    qs = change_requests_visible_to(user).select_related("proposed_by_organisation", "decided_by")
+    if status:
+        qs = qs.filter(status=status)
+    if municipality_code:
+        qs = qs.filter(organisation__code=municipality_code)
+    pending_first = Case(
+        When(status=ChangeRequestStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return qs.order_by(pending_first, "-created_at", "-id")
+
+
+def contacts_for_proposal(municipality: Organisation) -> list[Contact]:
+    """A municipality's contacts in the order of the five functions (as on the public page)."""
+    order = {function.value: index for index, function in enumerate(MUNICIPAL_FUNCTIONS)}
+    contacts = municipality.contacts.exclude(function=ContactFunction.KRFO_CONTACT).order_by("sort_order", "unit_name")
+    return sorted(contacts, key=lambda contact: order.get(contact.function, len(order)))
+
+
+def municipality_choices() -> list[tuple[str, str]]:
+    return list(municipalities().order_by("name").values_list("code", "name"))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One editable field of a contact: its Danish label, the value before and after, and whether it differs."""
+
+    name: str
+    label: str
+    old: str
+    new: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def field_label(name: str) -> str:
+    return str(Contact._meta.get_field(name).verbose_name).capitalize()
+
+
+def _field_changes(before: dict | None, after: dict | None) -> list[FieldChange]:
+    before = before or {}
+    after = after or {}
+    return [
+        FieldChange(name, field_label(name), str(before.get(name) or ""), str(after.get(name) or ""))
+        for name in Contact.EDITABLE_FIELDS
+    ]
+
+
+def change_request_comparison(change_request: ContactChangeRequest) -> list[FieldChange]:
+    """Every editable field, old vs new, for the detail page.
+
+    Pending: the contact as it is now vs the proposal (what approving would change).
+    Approved: the contact just before approval vs after. Rejected: as the proposer saw it vs the proposal.
+    """
+    if change_request.status == ChangeRequestStatus.PENDING:
+        current = change_request.contact.snapshot() if change_request.contact is not None else None
+        return _field_changes(current, change_request.proposed())
+    if change_request.status == ChangeRequestStatus.APPROVED:
+        return _field_changes(change_request.before, change_request.after)
+    return _field_changes(change_request.before, change_request.proposed())
+
+
+def contact_changed_since_proposal(change_request: ContactChangeRequest) -> bool:
+    """True when a pending request's contact was changed after the proposer saw it."""
+    if change_request.status != ChangeRequestStatus.PENDING or change_request.contact is None:
+        return False
+    return change_request.before is not None and change_request.before != change_request.contact.snapshot()
+
+
+def contact_history(municipality: Organisation) -> QuerySet[ContactChangeRequest]:
+    """The approved changes to a municipality's contacts, newest first (public: no proposer shown)."""
+    return (
+        ContactChangeRequest.objects.filter(organisation=municipality, status=ChangeRequestStatus.APPROVED)
+        .only("id", "organisation_id", "function", "decided_at", "before", "after", "created_at")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def history_changes(change_request: ContactChangeRequest) -> list[FieldChange]:
+    """Only the fields an approved change altered."""
+    return [change for change in _field_changes(change_request.before, change_request.after) if change.changed]

@@ -21,6 +21,10 @@ MSG_NOT_YOURS = "Du kan kun foreslå ændringer til din egen kommunes kontakter.
 MSG_ALREADY_DECIDED = "Forslaget er allerede behandlet."
 MSG_REASON_REQUIRED = "Skriv en begrundelse, så forslagsstilleren ved, hvorfor forslaget er afvist."
 MSG_CONTACT_MISMATCH = "Kontakten hører ikke til den valgte kommune."
+MSG_NO_CHANGE = "Forslaget ændrer ikke noget. Ret mindst ét felt, eller vælg en anden kontakt."
+MSG_FUNCTION = "Vælg en af kommunens fem funktioner."
+REASON_MAX_LENGTH = 2000
+MSG_REASON_TOO_LONG = f"Begrundelsen må højst være {REASON_MAX_LENGTH} tegn."
 
 
 @transaction.atomic
@@ -55,24 +59,32 @@ def change_request_propose(
     message: str = "",
     acting_user,
 ) -> ContactChangeRequest:
-    """Propose a change to a municipality's contact (or a new contact when `contact` is None)."""
+    """Propose a change to a municipality's contact (or a new contact when `contact` is None).
+
+    `before` keeps the contact as the proposer saw it (approval replaces it with the state it
+    actually changed). A proposal identical to the contact is refused with MSG_NO_CHANGE.
+    """
     if not may_propose_change_for(acting_user, municipality):
         raise PermissionDenied(MSG_NOT_YOURS)
     if contact is not None and contact.organisation_id != municipality.pk:
-        raise ValidationError(MSG_CONTACT_MISMATCH)
+        raise ValidationError(MSG_CONTACT_MISMATCH, code="contact_mismatch")
     if function not in ContactFunction.values or function == ContactFunction.KRFO_CONTACT:
-        raise ValidationError("Vælg en af kommunens fem funktioner.")
+        raise ValidationError(MSG_FUNCTION, code="function")
+    proposed = {name: (fields.get(name) or "").strip() for name in Contact.EDITABLE_FIELDS}
+    if contact is not None and proposed == contact.snapshot() and function == contact.function:
+        raise ValidationError(MSG_NO_CHANGE, code="no_change")
     membership = active_membership(acting_user)
     request = ContactChangeRequest(
         organisation=municipality,
         contact=contact,
         function=function,
-        message=message.strip(),
+        message=(message or "").strip(),
         proposed_by=acting_user,
         proposed_by_organisation=membership.organisation,
-        **{name: (fields.get(name) or "").strip() for name in Contact.EDITABLE_FIELDS},
+        before=contact.snapshot() if contact is not None else None,
+        **proposed,
     )
-    request.full_clean()
+    _full_clean_with_text_limits(request)
     request.save()
     audit_record(
         "organisations.change_request_propose",
@@ -81,6 +93,23 @@ def change_request_propose(
         purpose=f"Ændringsforslag til kontaktlisten for {municipality.display_name}",
     )
     return request
+
+
+def _full_clean_with_text_limits(instance) -> None:
+    """full_clean(), plus the max_length of TextFields, which Django enforces only in forms."""
+    errors: dict[str, list[str]] = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        is_text = field.get_internal_type() == "TextField" and field.max_length and isinstance(value, str)
+        if is_text and len(value) > field.max_length:
+            errors[field.name] = [f"Teksten må højst være {field.max_length} tegn. Du har skrevet {len(value)}."]
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _lock_pending(change_request: ContactChangeRequest) -> ContactChangeRequest:
@@ -96,10 +125,18 @@ def _require_reviewer(acting_user) -> None:
         raise PermissionDenied("Kun administratorer kan behandle ændringsforslag.")
 
 
+def _clean_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(MSG_REASON_TOO_LONG, code="reason_too_long")
+    return reason
+
+
 @transaction.atomic
 def change_request_approve(change_request: ContactChangeRequest, *, reason: str = "", acting_user) -> Contact:
     """Apply the proposal to the directory; keep before/after on the request as the history."""
     _require_reviewer(acting_user)
+    reason = _clean_reason(reason)
     locked = _lock_pending(change_request)
     contact = locked.contact
     if contact is None:
@@ -111,13 +148,13 @@ def change_request_approve(change_request: ContactChangeRequest, *, reason: str 
     for name, value in locked.proposed().items():
         setattr(contact, name, value)
     contact.function = locked.function
-    contact.full_clean()
+    _full_clean_with_text_limits(contact)
     contact.save()
     locked.contact = contact
     locked.status = ChangeRequestStatus.APPROVED
     locked.decided_by = acting_user
     locked.decided_at = timezone.now()
-    locked.decision_reason = reason.strip()
+    locked.decision_reason = reason
     locked.before = before
     locked.after = contact.snapshot()
     locked.save()
@@ -133,14 +170,16 @@ def change_request_approve(change_request: ContactChangeRequest, *, reason: str 
 
 @transaction.atomic
 def change_request_reject(change_request: ContactChangeRequest, *, reason: str, acting_user) -> ContactChangeRequest:
+    """Refuse the proposal with a reason the proposer sees; the directory is untouched."""
     _require_reviewer(acting_user)
-    if not (reason or "").strip():
+    reason = _clean_reason(reason)
+    if not reason:
         raise ValidationError(MSG_REASON_REQUIRED, code="reason_required")
     locked = _lock_pending(change_request)
     locked.status = ChangeRequestStatus.REJECTED
     locked.decided_by = acting_user
     locked.decided_at = timezone.now()
-    locked.decision_reason = reason.strip()
+    locked.decision_reason = reason
     locked.save()
     audit_record(
         "organisations.change_request_reject",

@@ -29,7 +29,13 @@ def test_unknown_role_has_no_capabilities():
         (Cap.DIRECTORY_PROPOSE_OWN, {Role.MUNICIPAL_COORDINATOR}),
         (
             Cap.DIRECTORY_PROPOSE_ANY,
-            {Role.KRFO_CASE_WORKER, Role.KRFO_MANAGER, Role.PROBATION_OFFICER, Role.YOUTH_SUPERVISOR, Role.ADMINISTRATOR},
+            {
+                Role.KRFO_CASE_WORKER,
+                Role.KRFO_MANAGER,
+                Role.PROBATION_OFFICER,
+                Role.YOUTH_SUPERVISOR,
+                Role.ADMINISTRATOR,
+            },
         ),
         (
             Cap.PERSON_VIEW_ALL,
