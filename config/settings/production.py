@@ -21,3 +21,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
+
+# Mail leaves through SMTP in production: a development backend (console, locmem, file, dummy) is never
+# used silently. Without SMTP_HOST the relay is the host's own MTA on localhost:25.
+if MAILERS["default"]["BACKEND"].rsplit(".", 2)[-2] in {"console", "locmem", "filebased", "dummy"}:
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": env.str("SMTP_HOST", default="localhost"), "port": env.int("SMTP_PORT", default=25)},
+    }

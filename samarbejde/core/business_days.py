@@ -16,17 +16,21 @@ DEFAULT_EXTRA_CLOSED = ("06-05", "12-24", "12-31")
 
 
 @lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[date]:
+def _holidays(year: int, extra: tuple[str, ...]) -> frozenset[date]:
     official = set(holidays.country_holidays("DK", years=year).keys())
-    extra = getattr(settings, "BUSINESS_DAYS_EXTRA_CLOSED", DEFAULT_EXTRA_CLOSED)
     for mm_dd in extra:
         month, day = (int(p) for p in mm_dd.split("-"))
         official.add(date(year, month, day))
     return frozenset(official)
 
 
+def closed_days(year: int) -> frozenset[date]:
+    """A year's holidays and extra closed days (weekends aside); the setting is in the cache key, so changes apply."""
+    return _holidays(year, tuple(getattr(settings, "BUSINESS_DAYS_EXTRA_CLOSED", DEFAULT_EXTRA_CLOSED)))
+
+
 def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    return day.weekday() < 5 and day not in closed_days(day.year)
 
 
 def add_business_days(start: date, days: int) -> date:

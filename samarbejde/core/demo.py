@@ -176,6 +176,7 @@ def load_demo_directory() -> int:
         },
     )
     if made:
-        fyn.covers.set(municipalities.filter(code__startswith="4"))
+        # Funen's municipalities are Region Syddanmark's 4xx codes (Bornholm, 400, is in Hovedstaden).
+        fyn.covers.set(municipalities.filter(region__code="1083", code__startswith="4"))
         created += 1
     return created

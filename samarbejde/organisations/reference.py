@@ -23,9 +23,13 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(lines, delimiter="\t"))
 
 
+# Official names that are not "<short> Kommune": Bornholm is a regional municipality; København takes the genitive.
+OFFICIAL_NAMES = {"Bornholm": "Bornholms Regionskommune", "København": "Københavns Kommune"}
+
+
 def municipality_name(short: str) -> str:
-    """'Aabenraa' -> 'Aabenraa Kommune'; Bornholm is a regional municipality."""
-    return "Bornholms Regionskommune" if short == "Bornholm" else f"{short} Kommune"
+    """'Aabenraa' -> 'Aabenraa Kommune', 'København' -> 'Københavns Kommune'."""
+    return OFFICIAL_NAMES.get(short, f"{short} Kommune")
 
 
 def ensure_municipal_departments(municipality: Organisation) -> None:

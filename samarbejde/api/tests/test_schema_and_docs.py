@@ -1,0 +1,98 @@
+"""The OpenAPI schema validates without warnings, and the docs page shows it as plain Danish HTML."""
+
+import itertools
+import json
+import re
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.urls import reverse
+
+from samarbejde.api.views import api_operations
+
+pytestmark = pytest.mark.django_db
+
+PATHS = {"/api/v1/municipalities/", "/api/v1/municipalities/{code}/"}
+
+
+def test_spectacular_validate_fail_on_warn_passes(tmp_path):
+    """`manage.py spectacular --validate --fail-on-warn` (raises CommandError on any warning or error)."""
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == PATHS
+
+
+def test_schema_url_names():
+    assert reverse("api:schema") == "/api/v1/schema/"
+    assert reverse("api:docs") == "/api/v1/docs/"
+
+
+@pytest.mark.parametrize(
+    ("query", "content_type"),
+    [("", "application/vnd.oai.openapi"), ("?format=json", "application/vnd.oai.openapi+json")],
+)
+def test_schema_is_served_without_login(client, query, content_type):
+    response = client.get(reverse("api:schema") + query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    body = response.content.decode()
+    schema = json.loads(body) if "json" in content_type else yaml.safe_load(body)
+    assert set(schema["paths"]) == PATHS
+    for path in PATHS:
+        operation = schema["paths"][path]["get"]
+        assert operation["summary"]  # Danish summary on every operation
+        assert operation["tags"] == ["Kommuner"]
+    not_found = schema["paths"]["/api/v1/municipalities/{code}/"]["get"]["responses"]["404"]
+    assert "application/problem+json" in not_found["content"]
+
+
+def test_api_operations_lists_every_method_with_parameters_and_responses():
+    api_operations.cache_clear()
+    info, operations = api_operations()
+    assert info["title"] == "Samarbejde API"
+    by_path = {(op["method"], op["path"]): op for op in operations}
+    assert set(by_path) == {("GET", path) for path in PATHS}
+    detail = by_path[("GET", "/api/v1/municipalities/{code}/")]
+    assert detail["summary"] == "Én kommune med kontakter"
+    assert [(p["name"], p["location"], p["required"]) for p in detail["parameters"]] == [("code", "sti", True)]
+    assert [r["code"] for r in detail["responses"]] == ["200", "404"]
+    listing = by_path[("GET", "/api/v1/municipalities/")]
+    assert {p["name"] for p in listing["parameters"]} == {"q", "region", "police_district"}
+
+
+def test_docs_page_is_danish_html_listing_every_operation(client):
+    response = client.get(reverse("api:docs"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert '<html lang="da">' in html
+    assert len(re.findall(r"<h1[ >]", html)) == 1
+    assert "<h1>API-dokumentation</h1>" in html
+    assert "Sådan bruger du API&#x27;et" in html or "Sådan bruger du API'et" in html
+    assert 'href="/api/v1/schema/"' in html
+    assert 'href="/api/v1/schema/?format=json"' in html
+    for path in PATHS:
+        assert f"GET {path}" in html
+    for text in ["Alle kommuner", "Én kommune med kontakter", "Kommunen findes ikke", "application/problem+json"]:
+        assert text in html
+    # Headings in order: h1, then h2, then h3 (never a skipped level).
+    levels = [int(level) for level in re.findall(r"<h([1-6])[ >]", html)]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    # Strict CSP: no inline script, no style attributes, no Swagger UI.
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert "style=" not in html
+    assert "swagger" not in html.lower()
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+
+
+def test_every_docs_table_has_caption_and_column_headers(client):
+    html = client.get(reverse("api:docs")).content.decode()
+    tables = re.findall(r"<table.*?</table>", html, flags=re.DOTALL)
+    assert len(tables) == 4  # parameters and responses for each of the two operations
+    for table in tables:
+        assert "<caption>" in table
+        assert '<th scope="col">' in table

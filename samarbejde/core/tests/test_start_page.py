@@ -1,0 +1,69 @@
+"""The start page per role: every role sees its own Danish page; no membership means a clear message."""
+
+import re
+
+import pytest
+
+from samarbejde.accounts.tests.factories import ROLE_ORGANISATION, UserFactory, user_with_role
+from samarbejde.core.selectors import INTROS
+from samarbejde.organisations.models import Organisation
+from samarbejde.organisations.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+# Which sections each role's start page has (by heading).
+SECTIONS = {
+    Role.KRFO_CASE_WORKER: ["Ubesvarede underretninger", "Frister denne uge", "Dine ændringsforslag til kontaktlisten"],
+    Role.KRFO_MANAGER: ["Ubesvarede underretninger", "Frister denne uge", "Dine ændringsforslag til kontaktlisten"],
+    Role.PROBATION_OFFICER: [
+        "Ubesvarede underretninger",
+        "Frister denne uge",
+        "Dine ændringsforslag til kontaktlisten",
+    ],
+    Role.YOUTH_SUPERVISOR: ["Ubesvarede underretninger", "Frister denne uge", "Dine ændringsforslag til kontaktlisten"],
+    Role.MUNICIPAL_CASE_WORKER: ["Underretninger i indbakken"],
+    Role.MUNICIPAL_COORDINATOR: ["Underretninger i indbakken", "Dine ændringsforslag til kontaktlisten"],
+    Role.POLICE_OFFICER: [],
+    Role.UDK_OFFICER: ["Underretninger i indbakken"],
+    Role.ADMINISTRATOR: ["Ubesvarede underretninger", "Frister denne uge", "Ændringsforslag til behandling"],
+}
+
+
+def h2_texts(html: str) -> list[str]:
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    return [re.sub(r"<[^>]+>", "", re.sub(r'<span class="count-badge">.*?</span>', "", h)).strip() for h in headings]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_sees_its_danish_start_page(client, role):
+    client.force_login(user_with_role(role))
+    response = client.get("/start/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    organisation = Organisation.objects.get(code=ROLE_ORGANISATION[role])
+    assert f"<h1>Forside – {organisation.display_name}</h1>" in html
+    assert INTROS[role] in html
+    assert f"Du arbejder som <strong>{role.label}</strong>" in html
+    assert [re.sub(r"\s+", " ", t) for t in h2_texts(html)] == SECTIONS[role]
+
+
+def test_user_without_membership_is_told_so(client):
+    client.force_login(UserFactory())
+    response = client.get("/start/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Velkommen</h1>" in html
+    assert "ikke tilknyttet en organisation" in html
+
+
+def test_inactive_membership_counts_as_none(client):
+    user = user_with_role(Role.MUNICIPAL_CASE_WORKER)
+    user.memberships.update(is_active=False)
+    client.force_login(user)
+    assert "ikke tilknyttet en organisation" in client.get("/start/").content.decode()
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/start/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/log-ind/?next=/start/")
