@@ -156,6 +156,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "samarbejde.core.views.csrf_failure"
+# Adopt an incoming X-Correlation-ID only when a trusted proxy in front sets it.
+TRUST_CORRELATION_HEADER = env.bool("TRUST_CORRELATION_HEADER", default=False)
 
 # Tasks: django.tasks with the database backend (django-tasks-db).
 TASKS = {

@@ -118,7 +118,7 @@ def load_demo_directory() -> int:
         if municipality.pk in has_contacts:
             continue
         slug = _slug(municipality)
-        short = municipality.name.replace(" Kommune", "")
+        short = municipality.name  # "Københavns Kommune": the full name reads right in every unit name
         for order, (function, (unit, dept_kind, local, hours)) in enumerate(CONTACT_TEMPLATES.items()):
             unit_name = (
                 f"{unit}, {short}"

@@ -1,5 +1,7 @@
 import uuid
 
+from django.conf import settings
+
 from samarbejde.core.context import correlation
 
 
@@ -10,7 +12,7 @@ class CorrelationIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Correlation-ID", "")
+        incoming = request.headers.get("X-Correlation-ID", "") if settings.TRUST_CORRELATION_HEADER else ""
         try:
             value = uuid.UUID(incoming)
         except ValueError:

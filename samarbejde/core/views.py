@@ -42,7 +42,20 @@ def start(request):
     return render(request, "core/start.html", {"start": start_page_for(request.user)})
 
 
+def _problem(status: int, title: str, detail: str) -> JsonResponse:
+    """API paths answer errors as RFC 9457 problem details, also when no API view was matched."""
+    response = JsonResponse({"type": "about:blank", "title": title, "status": status, "detail": detail}, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        return _problem(404, "Ikke fundet", "Adressen findes ikke i API'et.")
     return render(
         request,
         "core/error.html",
@@ -56,6 +69,8 @@ def page_not_found(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    if _is_api(request):
+        return _problem(403, "Ingen adgang", "Du har ikke adgang til denne ressource.")
     return render(
         request,
         "core/error.html",
@@ -69,6 +84,8 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
+    if _is_api(request):
+        return _problem(500, "Serverfejl", "Der skete en uventet fejl. Prøv igen om lidt.")
     return render(
         request,
         "core/error.html",
@@ -87,4 +104,19 @@ def bad_request(request, exception=None):
         "core/error.html",
         {"title": "Forkert forespørgsel", "code": 400, "text": "Forespørgslen kunne ikke behandles."},
         status=400,
+    )
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF failure page in Danish (an expired form is the usual cause)."""
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": "Formularen er udløbet",
+            "code": 403,
+            "text": "Formularen kunne ikke sendes, fordi siden var for gammel, eller cookies er slået fra. "
+            "Gå tilbage, genindlæs siden, og prøv igen. Det, du skrev, er ikke gemt.",
+        },
+        status=403,
     )

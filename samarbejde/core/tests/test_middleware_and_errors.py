@@ -25,7 +25,13 @@ def test_each_request_gets_its_own_correlation_id(client):
     assert first != second
 
 
-def test_a_valid_incoming_correlation_id_is_kept_and_an_invalid_one_replaced(client):
+def test_an_incoming_correlation_id_is_ignored_unless_a_proxy_is_trusted(client, settings):
+    incoming = str(uuid.uuid4())
+    assert client.get("/", headers={"X-Correlation-ID": incoming})["X-Correlation-ID"] != incoming
+
+
+def test_a_valid_incoming_correlation_id_is_kept_and_an_invalid_one_replaced(client, settings):
+    settings.TRUST_CORRELATION_HEADER = True
     incoming = str(uuid.uuid4())
     assert client.get("/", headers={"X-Correlation-ID": incoming})["X-Correlation-ID"] == incoming
     replaced = client.get("/", headers={"X-Correlation-ID": "not-a-uuid; DROP TABLE"})["X-Correlation-ID"]
@@ -88,3 +94,19 @@ def test_500_is_a_danish_page():
     html = response.content.decode()
     assert "<h1>Der opstod en fejl</h1>" in html
     assert "Intet er gemt halvt" in html
+
+
+def test_unmatched_api_paths_answer_problem_json(client):
+    response = client.get("/api/v1/does-not-exist/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "Adressen findes ikke i API'et."
+
+
+def test_csrf_failure_page_is_danish():
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post("/konto/log-ind/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "Formularen er udløbet" in response.content.decode()
