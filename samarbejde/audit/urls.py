@@ -5,4 +5,5 @@ from samarbejde.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.search, name="search"),
+    path("person/<uuid:person_id>/", views.subject_report, name="subject_report"),
 ]

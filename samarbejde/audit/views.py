@@ -1,9 +1,84 @@
-from django.shortcuts import render
+"""The audit trail for administrators: search, and the data-subject access report (HTML, CSV, PDF).
 
-from samarbejde.organisations.access import require_capability
+Thin views: parse, check access, read through selectors, record the read in the audit trail, render.
+Reading the trail is itself a read of personal data, so every search and every report is audited.
+"""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from samarbejde.audit import reports, selectors
+from samarbejde.audit.access import access_person_for_subject_report, person_by_cpr_for_search
+from samarbejde.audit.forms import AuditSearchForm
+from samarbejde.audit.services import audit_record
+from samarbejde.organisations.access import require_capability, user_can
 from samarbejde.organisations.roles import Cap
 
+PAGE_SIZE = 50
+PURPOSE_SEARCH = "Søgning i revisionsspor"
+PURPOSE_REPORT = "Indsigtsrapport til den registrerede"
+REPORT_FORMATS = ("html", "csv", "pdf")
 
+
+@require_GET
 @require_capability(Cap.AUDIT_SEARCH)
-def search(request):  # placeholder, replaced by the audit search page
-    return render(request, "core/error.html", {"title": "Revisionsspor", "code": 200, "text": ""})
+def search(request):
+    """Search by person (CPR), user, organisation, action and period. Results only after a search."""
+    searched = any(name in request.GET for name in AuditSearchForm.base_fields)
+    form = AuditSearchForm(request.GET if searched else None)
+    context = {"form": form, "searched": searched, "page": None, "events": [], "person": None, "cpr_searched": False}
+    if searched and form.is_valid():
+        cpr = form.cleaned_data["cpr"]
+        person = person_by_cpr_for_search(request.user, cpr) if cpr else None
+        queryset = selectors.audit_search(request.user, person=person, cpr_searched=bool(cpr), **form.filters())
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+        events = selectors.with_labels(page.object_list)
+        audit_record(
+            "audit.search",
+            acting_user=request.user,
+            person=person,
+            purpose=PURPOSE_SEARCH,
+            details={"filters": form.used_filter_names(), "page": page.number, "results": page.paginator.count},
+        )
+        context.update(page=page, events=events, person=person, cpr_searched=bool(cpr))
+    context["may_report"] = user_can(request.user, Cap.AUDIT_SUBJECT_REPORT)
+    return render(request, "audit/search.html", context)
+
+
+@require_GET
+@require_capability(Cap.AUDIT_SUBJECT_REPORT)
+def subject_report(request, person_id):
+    """Every audit event about one person: a page, or the whole report as `?format=csv` / `?format=pdf`."""
+    person = access_person_for_subject_report(request.user, person_id)
+    report_format = request.GET.get("format", "html")
+    if report_format not in REPORT_FORMATS:
+        report_format = "html"
+    queryset = selectors.audit_events_about(request.user, person)
+    generated_at = timezone.now()
+    page = None
+    if report_format == "html":
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+        events = selectors.with_labels(page.object_list)
+        total = page.paginator.count
+    else:
+        events = selectors.with_labels(queryset)
+        total = len(events)
+    audit_record(
+        "audit.subject_report",
+        acting_user=request.user,
+        person=person,
+        obj=person,
+        purpose=PURPOSE_REPORT,
+        details={"format": report_format, "events": total},
+    )
+    if report_format == "csv":
+        return reports.subject_report_csv(person, events, generated_at=generated_at)
+    if report_format == "pdf":
+        return reports.subject_report_pdf(person, events, generated_at=generated_at)
+    return render(
+        request,
+        "audit/subject_report.html",
+        {"person": person, "page": page, "events": events, "title": reports.REPORT_TITLE, "generated_at": generated_at},
+    )

@@ -1,0 +1,91 @@
+"""Users and their memberships (organisation + role) in the admin.
+
+Access comes from memberships, not from Django groups or per-model permissions, so those are left out.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UsernameField
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.contrib.auth.models import Group
+
+from samarbejde.accounts.models import User
+from samarbejde.core.admin import AdministratorAdmin, AdministratorInline
+from samarbejde.organisations.models import Membership
+from samarbejde.organisations.roles import Role
+
+# Groups are not used: what a user may do follows from memberships (organisation + role).
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name", "last_name", "email")
+        field_classes = {"username": UsernameField}
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta(DjangoUserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+        field_classes = {"username": UsernameField}
+
+
+class MembershipInline(AdministratorInline, admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("organisation", "department", "role", "is_active")
+    autocomplete_fields = ("organisation", "department")
+    verbose_name = "tilknytning"
+    verbose_name_plural = "tilknytninger (organisation og rolle)"
+
+
+@admin.register(User)
+class UserAdmin(AdministratorAdmin, DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personlige oplysninger", {"fields": ("first_name", "last_name", "email", "title", "phone")}),
+        (
+            "Adgang",
+            {
+                "fields": ("is_active", "is_staff"),
+                "description": "Hvad brugeren må, følger af tilknytningerne nedenfor (organisation og rolle). "
+                "Administratorer skal også have adgang til administrationsmodulet (is_staff).",
+            },
+        ),
+        ("Vigtige datoer", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "first_name", "last_name", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
+    list_filter = ("is_active", "is_staff", "memberships__role", "memberships__organisation__kind")
+    search_fields = ("username", "first_name", "last_name", "email")
+    ordering = ("username",)
+    filter_horizontal = ()
+    inlines = (MembershipInline,)
+
+    def get_inlines(self, request, obj):
+        """Memberships are added on the change page that follows "Gem" on the (two-step) add page."""
+        return self.inlines if obj is not None else ()
+
+    def save_related(self, request, form, formsets, change):
+        """As organisations.services.membership_grant: an administrator membership gives admin-site access."""
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        has_admin_role = user.memberships.filter(role=Role.ADMINISTRATOR, is_active=True).exists()
+        if has_admin_role and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])

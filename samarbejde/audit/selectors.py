@@ -1,0 +1,111 @@
+"""Reads of the audit trail: the administrator's search and the events about one person.
+
+Every function starts from audit.access.audit_events_visible_to(user); ordering is stable
+(newest first, then id), so pages do not shift between requests.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from samarbejde.audit.access import audit_events_visible_to
+from samarbejde.audit.models import AuditEvent
+from samarbejde.organisations.models import Organisation
+from samarbejde.organisations.roles import Role
+from samarbejde.people.models import Person
+
+ORDERING = ("-occurred_at", "-id")
+
+# Danish descriptions of actions for the search page and the data subject's report. An action that is
+# not listed is shown by its code (`app.verb`), so new actions never break the report.
+ACTION_LABELS: dict[str, str] = {
+    "people.create": "Person registreret",
+    "people.view": "Opslag på person",
+    "people.view_list": "Person vist på liste",
+    "people.update": "Oplysninger om person ændret",
+    "people.link_open": "Henvendelse om person åbnet",
+    "people.link_close": "Henvendelse om person lukket",
+    "audit.search": "Søgning i revisionsspor",
+    "audit.subject_report": "Indsigtsrapport udtrukket",
+    "admin.add": "Oprettet i administrationsmodulet",
+    "admin.change": "Ændret i administrationsmodulet",
+    "admin.delete": "Slettet i administrationsmodulet",
+    "admin.view": "Opslag i administrationsmodulet",
+    "organisations.membership_grant": "Tilknytning til organisation givet",
+}
+
+ROLE_LABELS: dict[str, str] = dict(Role.choices)
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+def with_labels(events) -> list[AuditEvent]:
+    """Materialise events and attach the Danish labels templates and reports show (no queries)."""
+    events = list(events)
+    for event in events:
+        event.action_label = action_label(event.action)
+        event.role_label = role_label(event.role)
+        event.actor_display = _actor_display(event)
+    return events
+
+
+def _actor_display(event: AuditEvent) -> str:
+    if event.actor is not None:
+        full_name = event.actor.get_full_name()
+        return f"{full_name} ({event.actor_label})" if full_name else event.actor_label
+    return event.actor_label or "System"
+
+
+def period_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime | None, datetime | None]:
+    """Whole local days: [from 00:00, the day after `to` 00:00) as aware datetimes."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(date_from, time.min), tz) if date_from else None
+    end = timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min), tz) if date_to else None
+    return start, end
+
+
+def audit_search(
+    user,
+    *,
+    person: Person | None = None,
+    cpr_searched: bool = False,
+    username: str = "",
+    organisation: Organisation | None = None,
+    action: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Audit events matching every given filter. A CPR that matches no person matches no events."""
+    qs = audit_events_visible_to(user, action="search")
+    if cpr_searched:
+        if person is None:
+            return qs.none()
+        qs = qs.filter(person=person)
+    if username:
+        qs = qs.filter(Q(actor__username__icontains=username) | Q(actor_label__icontains=username))
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if action:
+        qs = qs.filter(action__icontains=action)
+    start, end = period_bounds(date_from, date_to)
+    if start is not None:
+        qs = qs.filter(occurred_at__gte=start)
+    if end is not None:
+        qs = qs.filter(occurred_at__lt=end)
+    return qs.order_by(*ORDERING)
+
+
+def audit_events_about(user, person: Person) -> QuerySet[AuditEvent]:
+    """Every audit event about one person (the data-subject access report), newest first."""
+    return audit_events_visible_to(user, action="subject_report").filter(person=person).order_by(*ORDERING)
+
+
+def organisations_for_filter() -> QuerySet[Organisation]:
+    return Organisation.objects.only("id", "code", "name", "kind").order_by("name", "code")

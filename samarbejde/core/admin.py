@@ -1,0 +1,182 @@
+"""Shared building blocks for every app's admin, and the worker heartbeat.
+
+Django's admin is for administrators only (samarbejde/accounts/admin_site.py). Inside it, what an
+administrator may do comes from role capabilities, not from Django's per-model permissions, and every
+write made through the admin is audited (`admin.add`, `admin.change`, `admin.delete`) in the same
+transaction as the change (the admin wraps its views in one). Admin pages that show persons also
+record the read.
+"""
+
+from django.contrib import admin
+
+from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.core.models import WorkerHeartbeat
+from samarbejde.organisations.access import user_can
+from samarbejde.organisations.roles import Cap
+
+ADMIN_PURPOSE = "Vedligeholdelse i administrationsmodulet"
+ADMIN_READ_PURPOSE = "Opslag i administrationsmodulet"
+
+
+class CapabilityPermissionsMixin:
+    """Permissions from capabilities. `read_only` gives list + view only; `allow_add`/`allow_delete` narrow further."""
+
+    capability: str = Cap.ADMIN_SITE
+    read_only: bool = False
+    allow_add: bool = True
+    allow_delete: bool = True
+
+    def _allowed(self, request) -> bool:
+        user = request.user
+        return user_can(user, Cap.ADMIN_SITE) and user_can(user, self.capability)
+
+    def has_module_permission(self, request) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self.read_only and self.allow_add and self._allowed(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self.read_only and self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self.read_only and self.allow_delete and self._allowed(request)
+
+
+def _person_of(obj):
+    from samarbejde.people.models import Person
+
+    if isinstance(obj, Person):
+        return obj
+    person = getattr(obj, "person", None)
+    return person if isinstance(person, Person) else None
+
+
+class AdministratorAdmin(CapabilityPermissionsMixin, admin.ModelAdmin):
+    """Base ModelAdmin: capability permissions, and every write audited with the person concerned."""
+
+    def audit_person(self, obj):
+        """The data subject an object concerns (Person, or an object with a `person`), else None."""
+        return _person_of(obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            "admin.change" if change else "admin.add",
+            acting_user=request.user,
+            person=self.audit_person(obj),
+            obj=obj,
+            purpose=ADMIN_PURPOSE,
+            details={"fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            "admin.delete", acting_user=request.user, person=self.audit_person(obj), obj=obj, purpose=ADMIN_PURPOSE
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit_record(
+                "admin.delete", acting_user=request.user, person=self.audit_person(obj), obj=obj, purpose=ADMIN_PURPOSE
+            )
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        # Deleted inline objects lose their pk on delete: record them before the formset saves.
+        deleted = [f.instance for f in getattr(formset, "deleted_forms", []) if f.instance.pk is not None]
+        for obj in deleted:
+            audit_record(
+                "admin.delete", acting_user=request.user, person=_person_of(obj), obj=obj, purpose=ADMIN_PURPOSE
+            )
+        super().save_formset(request, form, formset, change)
+        for obj in getattr(formset, "new_objects", []):
+            audit_record("admin.add", acting_user=request.user, person=_person_of(obj), obj=obj, purpose=ADMIN_PURPOSE)
+        for obj, fields in getattr(formset, "changed_objects", []):
+            audit_record(
+                "admin.change",
+                acting_user=request.user,
+                person=_person_of(obj),
+                obj=obj,
+                purpose=ADMIN_PURPOSE,
+                details={"fields": sorted(fields)},
+            )
+
+
+class PersonalDataAdmin(AdministratorAdmin):
+    """For models that show persons: the list records one read per person shown, the detail page one read."""
+
+    def persons_shown(self, objects) -> list:
+        seen, persons = set(), []
+        for obj in objects:
+            person = _person_of(obj)
+            if person is not None and person.pk not in seen:
+                seen.add(person.pk)
+                persons.append(person)
+        return persons
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
+        if changelist is not None:
+            audit_read_many(
+                "admin.view",
+                acting_user=request.user,
+                persons=self.persons_shown(changelist.result_list),
+                purpose=ADMIN_READ_PURPOSE,
+            )
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            audit_record(
+                "admin.view", acting_user=request.user, person=_person_of(obj), obj=obj, purpose=ADMIN_READ_PURPOSE
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+class AdministratorInline(CapabilityPermissionsMixin):
+    """Mix into TabularInline/StackedInline; inline writes are audited by the parent's save_formset."""
+
+
+# Third-party admins (registered before ours: their apps come first in INSTALLED_APPS) use Django's
+# per-model permissions, which administrators do not hold. Gate them by capability with a set policy:
+# (app_label, model_name) -> (read_only, allow_add, allow_delete).
+THIRD_PARTY_POLICIES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
+    ("axes", "accessattempt"): (False, False, True),  # delete = unlock a locked-out login
+    ("axes", "accesslog"): (True, False, False),
+    ("axes", "accessfailurelog"): (True, False, False),
+    ("otp_totp", "totpdevice"): (False, True, True),  # reset a user's second factor
+    ("django_tasks_database", "dbtaskresult"): (True, False, False),
+}
+
+
+def gate_third_party_admins(site) -> None:
+    for model, model_admin in list(site._registry.items()):
+        policy = THIRD_PARTY_POLICIES.get((model._meta.app_label, model._meta.model_name))
+        if policy is None or isinstance(model_admin, CapabilityPermissionsMixin):
+            continue
+        read_only, allow_add, allow_delete = policy
+        gated = type(
+            f"Gated{type(model_admin).__name__}",
+            (CapabilityPermissionsMixin, type(model_admin)),
+            {"read_only": read_only, "allow_add": allow_add, "allow_delete": allow_delete},
+        )
+        site.unregister(model)
+        site.register(model, gated)
+
+
+gate_third_party_admins(admin.site)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(AdministratorAdmin):
+    read_only = True
+    list_display = ("worker", "beat_at")
+    search_fields = ("worker",)
+    ordering = ("-beat_at",)
+    readonly_fields = ("worker", "beat_at")

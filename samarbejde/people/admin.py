@@ -1,0 +1,82 @@
+"""Persons and their live links. Personal data: every admin read and write is audited; persons are never deleted."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from samarbejde.core.admin import PersonalDataAdmin
+from samarbejde.people.cpr import normalize_cpr
+from samarbejde.people.models import Person, PersonLink
+
+
+class CprField(forms.CharField):
+    """Accepts "ddmmåå-xxxx" (wider than the stored 10 digits) and cleans to the 10 digits with Danish messages.
+
+    Normalising in to_python also keeps `changed_data` right: "010190-1234" equals the stored "0101901234".
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_cpr(value) if value else value
+
+
+class PersonAdminForm(forms.ModelForm):
+    cpr = CprField(label="CPR-nummer", max_length=20, help_text="10 cifre, fx 010190-1234.")
+
+    class Meta:
+        model = Person
+        fields = ("cpr", "first_name", "last_name", "address", "home_municipality")
+
+
+def _cpr_or_none(term: str) -> str | None:
+    try:
+        return normalize_cpr(term)
+    except ValidationError:
+        return None
+
+
+@admin.register(Person)
+class PersonAdmin(PersonalDataAdmin):
+    """Search by name or CPR (with or without the dash). The list shows the birth date part only."""
+
+    form = PersonAdminForm
+    allow_delete = False
+    list_display = ("full_name", "cpr_masked", "home_municipality", "created_at")
+    list_select_related = ("home_municipality",)
+    search_fields = ("first_name", "last_name")
+    search_help_text = "Søg på navn eller fuldt CPR-nummer."
+    autocomplete_fields = ("home_municipality",)
+    ordering = ("last_name", "first_name")
+
+    @admin.display(description="navn", ordering="last_name")
+    def full_name(self, obj: Person) -> str:
+        return obj.full_name
+
+    @admin.display(description="CPR-nummer")
+    def cpr_masked(self, obj: Person) -> str:
+        return obj.cpr_masked
+
+    def get_search_results(self, request, queryset, search_term):
+        cpr = _cpr_or_none(search_term)
+        if cpr is not None:
+            return queryset.filter(cpr=cpr), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(PersonLink)
+class PersonLinkAdmin(PersonalDataAdmin):
+    """Links are opened by the flows that address an organisation; here they can only be ended or extended."""
+
+    allow_add = False
+    allow_delete = False
+    list_display = ("person", "organisation", "reason", "opened_at", "expires_at", "closed_at", "live")
+    list_filter = ("reason", "organisation__kind")
+    search_fields = ("person__first_name", "person__last_name", "organisation__name", "organisation__code")
+    list_select_related = ("person", "organisation")
+    readonly_fields = ("person", "organisation", "department", "reason", "source_type", "source_id", "opened_at")
+    fields = (*readonly_fields, "expires_at", "closed_at")
+    ordering = ("-opened_at",)
+
+    @admin.display(description="aktiv", boolean=True)
+    def live(self, obj: PersonLink) -> bool:
+        return obj.is_live
