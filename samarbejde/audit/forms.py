@@ -78,6 +78,21 @@ class AuditSearchForm(forms.Form):
             "date_to": data.get("til"),
         }
 
+    def query_without_cpr(self, person) -> dict[str, str]:
+        """The search as URL parameters with the CPR replaced by the person's id (or `cpr_ukendt`), so a CPR
+        number never appears in a URL, an access log or a Referer header."""
+        data = self.cleaned_data
+        query = {
+            "bruger": data.get("bruger", ""),
+            "organisation": data["organisation"].code if data.get("organisation") else "",
+            "handling": data.get("handling", ""),
+            "fra": data["fra"].isoformat() if data.get("fra") else "",
+            "til": data["til"].isoformat() if data.get("til") else "",
+        }
+        if data.get("cpr"):
+            query.update({"person": str(person.pk)} if person is not None else {"cpr_ukendt": "1"})
+        return {key: value for key, value in query.items() if value} or {"alle": "1"}
+
     def used_filter_names(self) -> list[str]:
         """Which filters were used (names only: the audit event's details never hold the values)."""
         return [name for name in self.fields if self.cleaned_data.get(name)]

@@ -4,10 +4,13 @@ Thin views: parse, check access, read through selectors, record the read in the 
 Reading the trail is itself a read of personal data, so every search and every report is audited.
 """
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from samarbejde.audit import reports, selectors
 from samarbejde.audit.access import access_person_for_subject_report, person_by_cpr_for_search
@@ -22,16 +25,43 @@ PURPOSE_REPORT = "Indsigtsrapport til den registrerede"
 REPORT_FORMATS = ("html", "csv", "pdf")
 
 
-@require_GET
+def _search_get_data(request):
+    """The GET parameters as form data; `person=<id>` (set by the POST redirect) stands in for the CPR."""
+    data = request.GET.copy()
+    person = None
+    if data.get("person"):
+        person = access_person_for_subject_report(request.user, data["person"])
+        data["cpr"] = person.cpr
+    return data, person
+
+
+@require_http_methods(["GET", "POST"])
 @require_capability(Cap.AUDIT_SEARCH)
 def search(request):
-    """Search by person (CPR), user, organisation, action and period. Results only after a search."""
-    searched = any(name in request.GET for name in AuditSearchForm.base_fields)
-    form = AuditSearchForm(request.GET if searched else None)
+    """Search by person (CPR), user, organisation, action and period. Results only after a search.
+
+    The form is POSTed and redirected (post/redirect/get) to a URL that names the person by id, never
+    by CPR number; results and pagination are then plain GETs.
+    """
+    if request.method == "POST":
+        form = AuditSearchForm(request.POST)
+        if form.is_valid():
+            cpr = form.cleaned_data["cpr"]
+            person = person_by_cpr_for_search(request.user, cpr) if cpr else None
+            return redirect(f"{reverse('audit:search')}?{urlencode(form.query_without_cpr(person))}")
+        context = {"form": form, "searched": True, "page": None, "events": [], "person": None, "cpr_searched": False}
+        context["may_report"] = user_can(request.user, Cap.AUDIT_SUBJECT_REPORT)
+        return render(request, "audit/search.html", context)
+    data, known_person = _search_get_data(request)
+    unknown_cpr = "cpr_ukendt" in data
+    searched = unknown_cpr or "alle" in data or any(name in data for name in (*AuditSearchForm.base_fields, "person"))
+    form = AuditSearchForm(data if searched else None)
     context = {"form": form, "searched": searched, "page": None, "events": [], "person": None, "cpr_searched": False}
     if searched and form.is_valid():
         cpr = form.cleaned_data["cpr"]
-        person = person_by_cpr_for_search(request.user, cpr) if cpr else None
+        person = known_person or (person_by_cpr_for_search(request.user, cpr) if cpr else None)
+        if unknown_cpr:
+            cpr = "unknown"
         queryset = selectors.audit_search(request.user, person=person, cpr_searched=bool(cpr), **form.filters())
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
         events = selectors.with_labels(page.object_list)

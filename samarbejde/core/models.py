@@ -20,8 +20,12 @@ class WorkerHeartbeat(models.Model):
     /healthz reads it: a recent beat proves the whole path (enqueue -> database queue -> worker) works.
     """
 
-    worker = models.CharField(max_length=200, unique=True)
-    beat_at = models.DateTimeField()
+    worker = models.CharField("worker", max_length=200, unique=True)
+    beat_at = models.DateTimeField("seneste hjerteslag")
+
+    class Meta:
+        verbose_name = "hjerteslag fra opgave-worker"
+        verbose_name_plural = "hjerteslag fra opgave-workers"
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -64,6 +64,21 @@ def test_propose_and_approve_a_contact_change(page):
     expect(page.locator("main")).to_contain_text(NEW_PHONE)
     check_page(page, "directory-101-history")
 
+    # 4. The administrator finds both steps in the audit search.
+    login(page, "admin")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Revisionsspor").click()
+    check_page(page, "audit-search")
+    page.get_by_label(re.compile(r"^Handling")).fill("organisations.change_request")
+    page.get_by_role("button", name="Søg").click()
+    results = page.locator("main table")
+    expect(results).to_contain_text("kbh.koordinator")
+    expect(results).to_contain_text("admin")
+    check_page(page, "audit-search-results")
+    assert "0101" not in page.url  # no CPR in URLs (post/redirect/get)
+    actions = page.locator("main table tbody tr").all_inner_texts()
+    joined = " ".join(actions)
+    assert "kbh.koordinator" in joined and len(actions) >= 2
+
 
 def test_police_cannot_propose_changes(page):
     """A role without the directory capabilities sees no propose button and no change-request menu item."""

@@ -64,5 +64,6 @@ def test_administrator_of_several_memberships_uses_the_current_one(client, admin
     assert client.get(reverse("audit:search")).status_code == 403
 
 
-def test_post_is_not_allowed(admin_client):
-    assert admin_client.post(reverse("audit:search")).status_code == 405
+def test_other_methods_are_not_allowed(admin_client):
+    assert admin_client.put(reverse("audit:search")).status_code == 405
+    assert admin_client.delete(reverse("audit:search")).status_code == 405

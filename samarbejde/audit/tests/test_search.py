@@ -227,3 +227,39 @@ def test_page_has_no_inline_styles_or_scripts(admin_client, events):
     assert "style=" not in response.text
     assert "<script>" not in response.text
     assert "script-src" in response["Content-Security-Policy"]
+
+
+def test_search_form_posts_and_redirects_without_the_cpr_in_the_url(admin_client, events, person):
+    """post/redirect/get: the CPR number never lands in a URL, an access log or a Referer header."""
+    response = admin_client.post(URL, search_params(cpr="010190-1234", handling="people"))
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "0101901234" not in location and "010190" not in location
+    assert "person=" in location
+    results = admin_client.get(location)
+    assert results.status_code == 200
+    body = results.content.decode()
+    assert "Jens Jensen" in body
+    assert shown(results) == {events["krfo_view"].pk, events["kbh_view"].pk}
+
+
+def test_post_with_unknown_cpr_redirects_to_an_empty_result(admin_client):
+    response = admin_client.post(URL, search_params(cpr="311299-9999"))
+    assert response.status_code == 302
+    assert "311299" not in response["Location"]
+    page = admin_client.get(response["Location"])
+    assert page.status_code == 200
+    assert page.context["cpr_searched"] is True
+    assert list(page.context["events"]) == []
+    assert "Der findes ingen person med dette CPR-nummer" in page.text
+
+
+def test_post_with_invalid_input_shows_errors_and_does_not_redirect(admin_client):
+    response = admin_client.post(URL, search_params(cpr="123"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["cpr"]
+
+
+def test_get_with_an_unknown_person_id_is_404(admin_client):
+    response = admin_client.get(URL, {"person": "00000000-0000-0000-0000-000000000000"})
+    assert response.status_code == 404
