@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,7 +40,7 @@ def logout_view(request):
     if request.user.is_authenticated:
         audit_record("accounts.logout", acting_user=request.user, obj=request.user)
     logout(request)
-    messages.info(request, "Du er logget ud.")
+    messages.info(request, _("Du er logget ud."))
     return redirect("public:home")
 
 
@@ -59,9 +60,9 @@ def switch_membership(request):
             request.session["membership_id"] = str(membership.pk)
             request.user.active_membership = membership
             audit_record("accounts.switch_membership", acting_user=request.user, obj=membership)
-            messages.success(request, f"Du arbejder nu som {membership}.")
+            messages.success(request, _("Du arbejder nu som %(membership)s.") % {"membership": membership})
             return redirect("core:start")
-    messages.error(request, "Du har ikke den tilknytning. Vælg en af dem på listen.")
+    messages.error(request, _("Du har ikke den tilknytning. Vælg en af dem på listen."))
     return redirect(_safe_next(request))
 
 
@@ -87,9 +88,9 @@ def otp_setup(request):
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             audit_record("accounts.otp_setup", acting_user=request.user, obj=request.user)
-            messages.success(request, "Totrinsbekræftelse er slået til.")
+            messages.success(request, _("Totrinsbekræftelse er slået til."))
             return redirect(_safe_next(request))
-        form.add_error("token", "Koden passer ikke. Tjek, at telefonens ur går rigtigt, og prøv igen.")
+        form.add_error("token", _("Koden passer ikke. Tjek, at telefonens ur går rigtigt, og prøv igen."))
     return render(request, "accounts/otp_setup.html", {"form": form, "qr": _qr_svg(device.config_url)})
 
 
@@ -101,5 +102,5 @@ def otp_verify(request):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(_safe_next(request))
-        form.add_error("token", "Koden passer ikke. Prøv igen med den nyeste kode.")
+        form.add_error("token", _("Koden passer ikke. Prøv igen med den nyeste kode."))
     return render(request, "accounts/otp_verify.html", {"form": form})

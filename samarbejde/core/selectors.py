@@ -1,9 +1,13 @@
 """The start page per role: each section says what waits for the current membership.
 
 Later issues add their sections here (notices in the inbox, overdue answers, plans due ...).
+The texts are Danish source strings (ADR 0005), translated when the page is built, in the request's language.
 """
 
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from samarbejde.organisations.access import active_membership, change_requests_visible_to
 from samarbejde.organisations.models import ChangeRequestStatus
@@ -14,7 +18,7 @@ from samarbejde.organisations.roles import Cap, Role
 class Section:
     title: str
     items: list = field(default_factory=list)
-    empty_text: str = "Intet venter lige nu."
+    empty_text: str = field(default_factory=lambda: _("Intet venter lige nu."))
     link_url: str = ""
     link_text: str = ""
     count: int | None = None
@@ -27,16 +31,19 @@ class StartPage:
     sections: list[Section]
 
 
+# Marked for the catalogue but kept as plain Danish strings; start_page_for() translates them.
 INTROS = {
-    Role.KRFO_CASE_WORKER: "Her ser du indsættelser, underretninger og svar, der venter på dig.",
-    Role.KRFO_MANAGER: "Her ser du din enheds opgaver og frister.",
-    Role.PROBATION_OFFICER: "Her ser du personundersøgelser, tilsyn og KSP-sager.",
-    Role.YOUTH_SUPERVISOR: "Her ser du forbedringsforløb og straksreaktioner, du fører tilsyn med.",
-    Role.MUNICIPAL_CASE_WORKER: "Her ser du underretninger og anmodninger fra Kriminalforsorgen til din afdeling.",
-    Role.MUNICIPAL_COORDINATOR: "Her ser du kommunens samarbejde med Kriminalforsorgen og kontaktlisten.",
-    Role.POLICE_OFFICER: "Her ser du KSP- og Exit-sager i din politikreds.",
-    Role.UDK_OFFICER: "Her ser du underretninger om pensionister, der indsættes eller løslades.",
-    Role.ADMINISTRATOR: "Her ser du ændringsforslag til kontaktlisten og administration af systemet.",
+    Role.KRFO_CASE_WORKER: gettext_noop("Her ser du indsættelser, underretninger og svar, der venter på dig."),
+    Role.KRFO_MANAGER: gettext_noop("Her ser du din enheds opgaver og frister."),
+    Role.PROBATION_OFFICER: gettext_noop("Her ser du personundersøgelser, tilsyn og KSP-sager."),
+    Role.YOUTH_SUPERVISOR: gettext_noop("Her ser du forbedringsforløb og straksreaktioner, du fører tilsyn med."),
+    Role.MUNICIPAL_CASE_WORKER: gettext_noop(
+        "Her ser du underretninger og anmodninger fra Kriminalforsorgen til din afdeling."
+    ),
+    Role.MUNICIPAL_COORDINATOR: gettext_noop("Her ser du kommunens samarbejde med Kriminalforsorgen og kontaktlisten."),
+    Role.POLICE_OFFICER: gettext_noop("Her ser du KSP- og Exit-sager i din politikreds."),
+    Role.UDK_OFFICER: gettext_noop("Her ser du underretninger om pensionister, der indsættes eller løslades."),
+    Role.ADMINISTRATOR: gettext_noop("Her ser du ændringsforslag til kontaktlisten og administration af systemet."),
 }
 
 
@@ -46,27 +53,27 @@ def start_page_for(user) -> StartPage:
     membership = active_membership(user)
     if membership is None:
         return StartPage(
-            heading="Velkommen",
-            intro="Din bruger er ikke tilknyttet en organisation endnu. Kontakt din administrator.",
+            heading=_("Velkommen"),
+            intro=_("Din bruger er ikke tilknyttet en organisation endnu. Kontakt din administrator."),
             sections=[],
         )
     sections: list[Section] = []
     if membership.organisation.is_municipality or membership.organisation.kind in ("udbetaling_danmark",):
-        sections.append(Section("Underretninger i indbakken", empty_text="Ingen nye underretninger."))
+        sections.append(Section(_("Underretninger i indbakken"), empty_text=_("Ingen nye underretninger.")))
     if membership.organisation.is_krfo:
-        sections.append(Section("Ubesvarede underretninger", empty_text="Ingen underretninger venter på svar."))
-        sections.append(Section("Frister denne uge", empty_text="Ingen frister denne uge."))
+        sections.append(Section(_("Ubesvarede underretninger"), empty_text=_("Ingen underretninger venter på svar.")))
+        sections.append(Section(_("Frister denne uge"), empty_text=_("Ingen frister denne uge.")))
     if membership.can(Cap.DIRECTORY_REVIEW):
         pending = list(
             change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).order_by("created_at")[:10]
         )
         sections.append(
             Section(
-                "Ændringsforslag til behandling",
+                _("Ændringsforslag til behandling"),
                 items=pending,
-                empty_text="Ingen ændringsforslag venter.",
+                empty_text=_("Ingen ændringsforslag venter."),
                 link_url=reverse("organisations:change_request_list"),
-                link_text="Alle ændringsforslag",
+                link_text=_("Alle ændringsforslag"),
                 count=change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).count(),
             )
         )
@@ -74,15 +81,15 @@ def start_page_for(user) -> StartPage:
         mine = list(change_requests_visible_to(user).order_by("-created_at")[:5])
         sections.append(
             Section(
-                "Dine ændringsforslag til kontaktlisten",
+                _("Dine ændringsforslag til kontaktlisten"),
                 items=mine,
-                empty_text="Du har ikke foreslået ændringer.",
+                empty_text=_("Du har ikke foreslået ændringer."),
                 link_url=reverse("organisations:change_request_list"),
-                link_text="Foreslå en ændring",
+                link_text=_("Foreslå en ændring"),
             )
         )
     return StartPage(
-        heading=f"Forside – {membership.organisation.display_name}",
-        intro=INTROS.get(membership.role, ""),
+        heading=_("Forside – %(organisation)s") % {"organisation": membership.organisation.display_name},
+        intro=_(INTROS[membership.role]) if membership.role in INTROS else "",
         sections=sections,
     )

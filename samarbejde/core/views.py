@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from samarbejde.core.models import WorkerHeartbeat
@@ -43,7 +44,10 @@ def start(request):
 
 
 def _problem(status: int, title: str, detail: str) -> JsonResponse:
-    """API paths answer errors as RFC 9457 problem details, also when no API view was matched."""
+    """API paths answer errors as RFC 9457 problem details, also when no API view was matched.
+
+    Deliberately not translated: the API speaks Danish, whatever language the browser asks for.
+    """
     response = JsonResponse({"type": "about:blank", "title": title, "status": status, "detail": detail}, status=status)
     response["Content-Type"] = "application/problem+json"
     return response
@@ -60,9 +64,9 @@ def page_not_found(request, exception=None):
         request,
         "core/error.html",
         {
-            "title": "Siden findes ikke",
+            "title": _("Siden findes ikke"),
             "code": 404,
-            "text": "Siden findes ikke, eller du har ikke adgang til den. Tjek adressen, eller gå til forsiden.",
+            "text": _("Siden findes ikke, eller du har ikke adgang til den. Tjek adressen, eller gå til forsiden."),
         },
         status=404,
     )
@@ -75,9 +79,11 @@ def permission_denied(request, exception=None):
         request,
         "core/error.html",
         {
-            "title": "Ingen adgang",
+            "title": _("Ingen adgang"),
             "code": 403,
-            "text": "Din rolle giver ikke adgang til denne side. Kontakt din administrator, hvis du mener, det er en fejl.",
+            "text": _(
+                "Din rolle giver ikke adgang til denne side. Kontakt din administrator, hvis du mener, det er en fejl."
+            ),
         },
         status=403,
     )
@@ -90,9 +96,9 @@ def server_error(request):
         request,
         "core/error.html",
         {
-            "title": "Der opstod en fejl",
+            "title": _("Der opstod en fejl"),
             "code": 500,
-            "text": "Der skete en uventet fejl. Intet er gemt halvt. Prøv igen om lidt.",
+            "text": _("Der skete en uventet fejl. Intet er gemt halvt. Prøv igen om lidt."),
         },
         status=500,
     )
@@ -102,7 +108,7 @@ def bad_request(request, exception=None):
     return render(
         request,
         "core/error.html",
-        {"title": "Forkert forespørgsel", "code": 400, "text": "Forespørgslen kunne ikke behandles."},
+        {"title": _("Forkert forespørgsel"), "code": 400, "text": _("Forespørgslen kunne ikke behandles.")},
         status=400,
     )
 
@@ -113,10 +119,12 @@ def csrf_failure(request, reason=""):
         request,
         "core/error.html",
         {
-            "title": "Formularen er udløbet",
+            "title": _("Formularen er udløbet"),
             "code": 403,
-            "text": "Formularen kunne ikke sendes, fordi siden var for gammel, eller cookies er slået fra. "
-            "Gå tilbage, genindlæs siden, og prøv igen. Det, du skrev, er ikke gemt.",
+            "text": _(
+                "Formularen kunne ikke sendes, fordi siden var for gammel, eller cookies er slået fra. "
+                "Gå tilbage, genindlæs siden, og prøv igen. Det, du skrev, er ikke gemt."
+            ),
         },
         status=403,
     )
