@@ -58,9 +58,14 @@ def start_page_for(user) -> StartPage:
             sections=[],
         )
     sections: list[Section] = []
-    if membership.organisation.is_municipality or membership.organisation.kind in ("udbetaling_danmark",):
+    # Case sections only for roles that work on cases: administrators run the system, not cases.
+    if membership.can(Cap.PERSON_VIEW_LINKED) and (
+        membership.organisation.is_municipality or membership.organisation.kind == "udbetaling_danmark"
+    ):
         sections.append(Section(_("Underretninger i indbakken"), empty_text=_("Ingen nye underretninger.")))
-    if membership.organisation.is_krfo:
+    if membership.can(Cap.PERSON_VIEW_LINKED) and membership.organisation.kind == "police_district":
+        sections.append(Section(_("KSP- og Exit-sager"), empty_text=_("Ingen sager venter.")))
+    if membership.can(Cap.PERSON_VIEW_ALL):
         sections.append(Section(_("Ubesvarede underretninger"), empty_text=_("Ingen underretninger venter på svar.")))
         sections.append(Section(_("Frister denne uge"), empty_text=_("Ingen frister denne uge.")))
     if membership.can(Cap.DIRECTORY_REVIEW):
@@ -75,6 +80,15 @@ def start_page_for(user) -> StartPage:
                 link_url=reverse("organisations:change_request_list"),
                 link_text=_("Alle ændringsforslag"),
                 count=change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).count(),
+            )
+        )
+    if membership.can(Cap.AUDIT_SEARCH):
+        sections.append(
+            Section(
+                _("Revisionsspor"),
+                empty_text=_("Søg efter hændelser om en person, en bruger eller en organisation."),
+                link_url=reverse("audit:search"),
+                link_text=_("Søg i revisionssporet"),
             )
         )
     elif membership.can(Cap.DIRECTORY_PROPOSE_OWN) or membership.can(Cap.DIRECTORY_PROPOSE_ANY):

@@ -23,9 +23,9 @@ SECTIONS = {
     Role.YOUTH_SUPERVISOR: ["Ubesvarede underretninger", "Frister denne uge", "Dine ændringsforslag til kontaktlisten"],
     Role.MUNICIPAL_CASE_WORKER: ["Underretninger i indbakken"],
     Role.MUNICIPAL_COORDINATOR: ["Underretninger i indbakken", "Dine ændringsforslag til kontaktlisten"],
-    Role.POLICE_OFFICER: [],
+    Role.POLICE_OFFICER: ["KSP- og Exit-sager"],
     Role.UDK_OFFICER: ["Underretninger i indbakken"],
-    Role.ADMINISTRATOR: ["Ubesvarede underretninger", "Frister denne uge", "Ændringsforslag til behandling"],
+    Role.ADMINISTRATOR: ["Ændringsforslag til behandling", "Revisionsspor"],
 }
 
 
