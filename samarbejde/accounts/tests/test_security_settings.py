@@ -14,7 +14,11 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -67,7 +71,11 @@ def test_production_mail_is_never_a_development_backend():
     code = (
         "import django; django.setup(); from django.conf import settings; print(settings.MAILERS['default']['BACKEND'])"
     )
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "SMTP_HOST", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "SMTP_HOST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update(
         DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=random_secret(), ALLOWED_HOSTS="example.org"
     )

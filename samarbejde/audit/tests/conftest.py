@@ -2,8 +2,9 @@
 
 import pytest
 
-from samarbejde.audit.tests.factories import PersonFactory, user_with_role
+from samarbejde.audit.tests.factories import PersonFactory
 from samarbejde.organisations.roles import Role
+from samarbejde.organisations.tests.factories import user_with_role
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Users per role, persons and audit events for the audit and admin tests.
+"""Persons and audit events for the audit and admin tests.
 
+Users per role come from samarbejde.organisations.tests.factories (`UserFactory`, `user_with_role`).
 Reference data (organisations) is in the test database already; organisations are looked up by code.
 Persons and events are written straight to the database (no service, no audit of the setup itself).
 """
@@ -7,55 +8,12 @@ Persons and events are written straight to the database (no service, no audit of
 from datetime import datetime
 
 import factory
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from samarbejde.audit.models import AuditEvent
 from samarbejde.core.context import get_correlation_id
-from samarbejde.organisations.models import Organisation
-from samarbejde.organisations.roles import Role
-from samarbejde.organisations.services import membership_grant
+from samarbejde.organisations.tests.factories import organisation
 from samarbejde.people.models import Person
-
-PASSWORD = "Revisions-test-2026!"
-
-# One valid organisation per role (its kind fits ROLE_ORG_KINDS).
-ROLE_ORGANISATION: dict[str, str] = {
-    Role.KRFO_CASE_WORKER: "krfo-koebenhavns-faengsler",
-    Role.KRFO_MANAGER: "krfo-koebenhavns-faengsler",
-    Role.PROBATION_OFFICER: "krfo-kif-hovedstaden",
-    Role.YOUTH_SUPERVISOR: "krfo-ungekriminalforsorgen",
-    Role.MUNICIPAL_CASE_WORKER: "101",
-    Role.MUNICIPAL_COORDINATOR: "101",
-    Role.POLICE_OFFICER: "1470",
-    Role.UDK_OFFICER: "udbetaling-danmark",
-    Role.ADMINISTRATOR: "krfo-direktoratet",
-}
-
-
-def organisation(code: str) -> Organisation:
-    return Organisation.objects.get(code=code)
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-
-    username = factory.Sequence(lambda n: f"revision{n}")
-    first_name = "Test"
-    last_name = factory.Sequence(lambda n: f"Bruger {n}")
-    email = factory.LazyAttribute(lambda user: f"{user.username}@test.invalid")
-    password = factory.django.Password(PASSWORD)
-
-
-def user_with_role(role: str, code: str | None = None, **fields):
-    """A user holding `role` (through membership_grant, so it is validated); its membership is made current."""
-    user = UserFactory(**fields)
-    user.active_membership = membership_grant(
-        user, organisation=organisation(code or ROLE_ORGANISATION[role]), role=role
-    )
-    return user
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from samarbejde.audit.models import AuditEvent
-from samarbejde.audit.tests.factories import UserFactory, user_with_role
 from samarbejde.organisations.roles import Role
+from samarbejde.organisations.tests.factories import UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +53,8 @@ def test_inactive_administrator_membership_is_refused(client, admin_user):
 
 def test_administrator_of_several_memberships_uses_the_current_one(client, admin_user):
     """With a case-worker membership chosen in the header, the same person may not search."""
-    from samarbejde.audit.tests.factories import organisation
     from samarbejde.organisations.services import membership_grant
+    from samarbejde.organisations.tests.factories import organisation
 
     other = membership_grant(admin_user, organisation=organisation("krfo-direktoratet"), role=Role.KRFO_CASE_WORKER)
     client.force_login(admin_user)

@@ -7,11 +7,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from samarbejde.audit.models import AuditEvent
-from samarbejde.audit.tests.factories import PersonFactory, UserFactory, audit_event, organisation, user_with_role
+from samarbejde.audit.tests.factories import PersonFactory, audit_event
 from samarbejde.core.models import WorkerHeartbeat
 from samarbejde.legal.models import Act, Paragraph
 from samarbejde.organisations.models import ContactChangeRequest, Membership, Region
 from samarbejde.organisations.roles import Role
+from samarbejde.organisations.tests.factories import UserFactory, organisation, user_with_role
 from samarbejde.people.models import Person, PersonLink
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,8 @@
 """Shared factories for users, memberships, directory contacts and change requests.
 
+This is the one home of `UserFactory`, the role -> organisation map and `user_with_role` for every app's tests
+(accounts and audit import them from here).
+
 Reference data (municipalities, KRFO units) is already in the test database (root conftest.py), so
 organisations are looked up by code, never created. Usage:
 
@@ -36,6 +39,7 @@ DEFAULT_ORGANISATION_FOR_ROLE: dict[str, str] = {
     Role.UDK_OFFICER: "udbetaling-danmark",
     Role.ADMINISTRATOR: "krfo-direktoratet",
 }
+ROLE_ORGANISATION = DEFAULT_ORGANISATION_FOR_ROLE  # the name other modules import
 
 
 def organisation(code: str) -> Organisation:

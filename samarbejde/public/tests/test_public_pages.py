@@ -206,7 +206,7 @@ def test_detail_query_count_is_pinned(client, django_assert_num_queries):
 
 
 # Who sees "Foreslå en ændring" on a municipality's page: KRFO roles and administrators for all,
-# a coordinator for their own municipality only (the factory puts the coordinator in Aarhus, 751).
+# a coordinator for their own municipality only (the test puts the coordinator in Aarhus, 751).
 PROPOSE_LINK = [
     (Role.KRFO_CASE_WORKER, True, True),
     (Role.KRFO_MANAGER, True, True),
@@ -226,7 +226,7 @@ def test_propose_table_covers_every_role():
 
 @pytest.mark.parametrize(("role", "on_101", "on_751"), PROPOSE_LINK)
 def test_propose_change_link_per_role(client, role, on_101, on_751):
-    client.force_login(user_with_role(role))
+    client.force_login(user_with_role(role, "751" if role == Role.MUNICIPAL_COORDINATOR else None))
     for code, expected in (("101", on_101), ("751", on_751)):
         html = client.get(f"/kommuner/{code}/").content.decode()
         assert ("Foreslå en ændring" in html) is expected, (role, code)
