@@ -25,7 +25,13 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-ENDPOINTS = ["/kommuner/", "/kommuner/?region=1084", "/kommuner/101/", "/api/v1/municipalities/", "/api/v1/municipalities/101/"]
+ENDPOINTS = [
+    "/kommuner/",
+    "/kommuner/?region=1084",
+    "/kommuner/101/",
+    "/api/v1/municipalities/",
+    "/api/v1/municipalities/101/",
+]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 
 
