@@ -7,7 +7,7 @@ Relationship scoping (which persons) lives in samarbejde/people/access.py.
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -104,11 +104,6 @@ def access_change_request_by_id(user, pk, *, action: str = "view") -> ContactCha
         qs = change_requests_visible_to(user)
     try:
         return qs.get(pk=pk)
-    except (ContactChangeRequest.DoesNotExist, ValueError, TypeError):
+    except (ContactChangeRequest.DoesNotExist, ValidationError, ValueError, TypeError):
+        # A malformed UUID surfaces as ValidationError: it is as missing as any other id.
         raise Http404 from None
-    except Exception as exc:  # a malformed UUID surfaces as ValidationError
-        from django.core.exceptions import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise Http404 from None
-        raise
