@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "samarbejde.organisations",
     "samarbejde.legal",
     "samarbejde.people",
+    "samarbejde.custody",
+    "samarbejde.notifications",
     "samarbejde.audit",
     "samarbejde.public",
     "samarbejde.api",
@@ -214,3 +216,11 @@ LOGGING = {
 
 # Public contact points shown on the public pages.
 CENTRAL_CHANGE_MAILBOX = "god.losladelse@krfo.dk"
+
+# Notification rules: values whose source is unverified (domain.md) are settings, not constants.
+# CIR 87/1985: notify the CPR register when the stay is expected to exceed 3 months, within 5 days.
+CPR_NOTICE_MIN_STAY_DAYS = env.int("CPR_NOTICE_MIN_STAY_DAYS", default=92)
+CPR_NOTICE_DUE_DAYS = env.int("CPR_NOTICE_DUE_DAYS", default=5)
+CPR_NOTICE_DUE_BUSINESS_DAYS = env.bool("CPR_NOTICE_DUE_BUSINESS_DAYS", default=False)
+# No statutory answer deadline for the municipality's benefit decisions was found: a product choice.
+BENEFITS_DECISION_DUE_BUSINESS_DAYS = env.int("BENEFITS_DECISION_DUE_BUSINESS_DAYS", default=10)

@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,10 +10,59 @@ from samarbejde.organisations.models import Department, Organisation
 from samarbejde.people.cpr import format_cpr, mask_cpr
 
 
+class PensionKind(models.TextChoices):
+    """Social pension the person receives; pension stops during custody (lov om social pension § 46)."""
+
+    NONE = "none", "Ingen pension"
+    FOLKEPENSION = "folkepension", "Folkepension"
+    FOERTIDSPENSION = "foertidspension", "Førtidspension"
+
+
+class Benefit(models.TextChoices):
+    """The six benefits the municipality decides on at admission (the seed page, process 1)."""
+
+    KONTANTHJAELP = "kontanthjaelp", "Kontanthjælp"
+    UDDANNELSESHJAELP = "uddannelseshjaelp", "Uddannelseshjælp"
+    REVALIDERING = "revalidering", "Revalidering"
+    LEDIGHEDSYDELSE = "ledighedsydelse", "Ledighedsydelse"
+    FLEKSYDELSE = "fleksydelse", "Fleksydelse"
+    SYGEDAGPENGE = "sygedagpenge", "Sygedagpenge"
+
+
+MSG_BENEFIT_UNKNOWN = "Ukendt ydelse: %(value)s. Vælg blandt kontanthjælp, uddannelseshjælp, revalidering, ledighedsydelse, fleksydelse og sygedagpenge."
+MSG_BENEFITS_NOT_LIST = "Ydelserne skal angives som en liste."
+MSG_PENSION_UNKNOWN = "Vælg ingen pension, folkepension eller førtidspension."
+
+
+def normalize_benefits(values) -> list[str]:
+    """Validate a list of Benefit values; return it without duplicates in the canonical order.
+
+    Raises ValidationError with a Danish message naming the unknown value.
+    """
+    if values is None:
+        return []
+    if isinstance(values, str) or not isinstance(values, list | tuple | set | frozenset):
+        raise ValidationError(MSG_BENEFITS_NOT_LIST, code="benefits_not_list")
+    chosen = set()
+    for value in values:
+        if value not in Benefit.values:
+            raise ValidationError(MSG_BENEFIT_UNKNOWN, code="benefit_unknown", params={"value": str(value)[:40]})
+        chosen.add(str(value))
+    return [value for value in Benefit.values if value in chosen]
+
+
+def validate_benefits(values) -> None:
+    if normalize_benefits(values) != list(values or []):
+        raise ValidationError(MSG_BENEFITS_NOT_LIST, code="benefits_not_canonical")
+
+
 class Person(BaseModel):
     """A citizen the authorities cooperate about. Personal data: every read and write is audited.
 
     `home_municipality` (bopælskommune) is empty when unknown (e.g. no fixed address).
+    `pension` and `benefits` are the person's situation as registered at (the latest) admission: what the
+    notification rules need. `benefits` is a list of Benefit values in canonical order (see normalize_benefits);
+    a JSON list rather than a related model because it is a small fixed set, read and written as a whole.
     """
 
     cpr = models.CharField("CPR-nummer", max_length=10, unique=True)
@@ -28,6 +78,8 @@ class Person(BaseModel):
         related_name="residents",
         limit_choices_to={"kind": "municipality"},
     )
+    pension = models.CharField("pension", max_length=20, choices=PensionKind.choices, default=PensionKind.NONE)
+    benefits = models.JSONField("ydelser ved indsættelse", default=list, blank=True, validators=[validate_benefits])
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -41,6 +93,14 @@ class Person(BaseModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_pensioner(self) -> bool:
+        return self.pension in (PensionKind.FOLKEPENSION, PensionKind.FOERTIDSPENSION)
+
+    def get_benefits_display(self) -> list[str]:
+        labels = dict(Benefit.choices)
+        return [labels.get(value, value) for value in self.benefits or []]
 
     @property
     def cpr_formatted(self) -> str:

@@ -1,16 +1,34 @@
 """Writes about persons: each is one business event with its audit event in one transaction."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
 from samarbejde.organisations.access import user_can
 from samarbejde.organisations.models import Department, Organisation
-from samarbejde.organisations.roles import Cap
+from samarbejde.organisations.roles import Cap, OrgKind
 from samarbejde.people.cpr import normalize_cpr
-from samarbejde.people.models import Person, PersonLink
+from samarbejde.people.models import MSG_PENSION_UNKNOWN, PensionKind, Person, PersonLink, normalize_benefits
+
+MSG_NOT_ALLOWED = "Du må ikke registrere personer."
+MSG_CPR_EXISTS = "Der findes allerede en person med dette CPR-nummer. Søg personen frem i stedet."
+MSG_NOT_A_MUNICIPALITY = "Bopælskommunen skal være en af de 98 kommuner."
+MSG_NAME_REQUIRED = "Skriv personens fornavn og efternavn."
+
+
+def _clean_situation(home_municipality: Organisation | None, pension: str, benefits) -> tuple[str, list[str]]:
+    if home_municipality is not None and (
+        home_municipality.kind != OrgKind.MUNICIPALITY or not home_municipality.is_active
+    ):
+        raise ValidationError({"home_municipality": MSG_NOT_A_MUNICIPALITY}, code="not_a_municipality")
+    if pension not in PensionKind.values:
+        raise ValidationError({"pension": MSG_PENSION_UNKNOWN}, code="pension_unknown")
+    try:
+        return pension, normalize_benefits(benefits)
+    except ValidationError as exc:
+        raise ValidationError({"benefits": exc.messages}, code="benefits") from None
 
 
 @transaction.atomic
@@ -21,20 +39,74 @@ def person_register(
     last_name: str,
     address: str = "",
     home_municipality: Organisation | None = None,
+    pension: str = PensionKind.NONE,
+    benefits: list[str] | None = None,
     acting_user,
     purpose: str = "Registrering af klient",
 ) -> Person:
+    """Register a person. Bad input raises ValidationError (a dict keyed by field) with Danish messages."""
     if not user_can(acting_user, Cap.PERSON_REGISTER):
-        raise PermissionDenied("Du må ikke registrere personer.")
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    try:
+        cpr = normalize_cpr(cpr)
+    except ValidationError as exc:
+        raise ValidationError({"cpr": exc.messages}, code="cpr") from None
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    if not first_name or not last_name:
+        raise ValidationError({"first_name": MSG_NAME_REQUIRED}, code="name_required")
+    pension, benefits = _clean_situation(home_municipality, pension, benefits)
+    if Person.objects.filter(cpr=cpr).exists():
+        raise ValidationError({"cpr": MSG_CPR_EXISTS}, code="cpr_exists")
     person = Person.objects.create(
-        cpr=normalize_cpr(cpr),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        address=address.strip(),
+        cpr=cpr,
+        first_name=first_name,
+        last_name=last_name,
+        address=(address or "").strip(),
         home_municipality=home_municipality,
+        pension=pension,
+        benefits=benefits,
     )
     audit_record("people.create", acting_user=acting_user, person=person, obj=person, purpose=purpose)
     return person
+
+
+@transaction.atomic
+def person_update_situation(
+    person: Person,
+    *,
+    home_municipality: Organisation | None,
+    pension: str,
+    benefits: list[str],
+    address: str | None = None,
+    acting_user,
+    purpose: str = "Opdatering af klientens forhold ved indsættelse",
+) -> Person:
+    """Record the person's home municipality, pension and benefits (e.g. on the admission form).
+
+    Audited with the names of the changed fields only (never their values).
+    """
+    if not user_can(acting_user, Cap.PERSON_REGISTER):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    pension, benefits = _clean_situation(home_municipality, pension, benefits)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    new = {"home_municipality_id": home_municipality.pk if home_municipality else None, "pension": pension}
+    new["benefits"] = benefits
+    if address is not None:
+        new["address"] = address.strip()
+    changed = [name for name, value in new.items() if getattr(locked, name) != value]
+    if changed:
+        for name, value in new.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[name.removesuffix("_id") for name in changed] + ["updated_at"])
+        audit_record(
+            "people.update",
+            acting_user=acting_user,
+            person=locked,
+            obj=locked,
+            purpose=purpose,
+            details={"fields": [name.removesuffix("_id") for name in changed]},
+        )
+    return locked
 
 
 @transaction.atomic

@@ -1,0 +1,373 @@
+"""Writes for custody episodes: one function per business event.
+
+Each service locks what it changes, checks its guards (Danish messages below, asserted by the tests),
+appends the EpisodeEvent, writes its audit event and creates the event's notices, all in one
+transaction: a guard that fails, or anything that fails later, leaves nothing behind.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from samarbejde.audit.services import audit_record
+from samarbejde.custody.models import (
+    CustodyType,
+    Episode,
+    EpisodeEvent,
+    EpisodeStatus,
+    EventKind,
+    ReleaseCertainty,
+    ReleaseKind,
+)
+from samarbejde.notifications.models import Notification
+from samarbejde.notifications.services import notifications_create_for
+from samarbejde.organisations.access import active_membership
+from samarbejde.organisations.models import Organisation
+from samarbejde.organisations.roles import Cap, OrgKind
+from samarbejde.people.models import Person
+
+MSG_NOT_ALLOWED = "Kun Kriminalforsorgens sagsbehandlere kan registrere indsættelser, overførsler og løsladelser."
+MSG_ALREADY_IN_CUSTODY = "Personen er allerede indsat. Registrér løsladelsen, før du registrerer en ny indsættelse."
+MSG_NOT_KRFO_INSTITUTION = "Vælg en af Kriminalforsorgens institutioner (fængsel, arresthus eller pension)."
+MSG_CUSTODY_TYPE = "Vælg varetægtsfængsling eller afsoning."
+MSG_DATE_IN_FUTURE = "Datoen ligger for langt ude i fremtiden. Registrér hændelsen, når den er sket."
+MSG_DATE_REQUIRED = "Angiv dato og tidspunkt."
+MSG_BEFORE_ADMISSION = "Datoen ligger før indsættelsen. Kontrollér datoen."
+MSG_RELEASE_BEFORE_ADMISSION = "Løsladelsen kan ikke ligge før indsættelsen. Kontrollér datoen."
+MSG_EXPECTED_BEFORE_ADMISSION = "Den forventede løsladelsesdato kan ikke ligge før indsættelsen."
+MSG_EXPECTED_TOO_FAR = "Den forventede løsladelsesdato ligger mere end 30 år ude i fremtiden. Kontrollér datoen."
+MSG_CERTAINTY = "Angiv, om den forventede løsladelsesdato er skønnet eller fastsat."
+MSG_CERTAINTY_WITHOUT_DATE = "Angiv den forventede løsladelsesdato, eller vælg »Ukendt«."
+MSG_EPISODE_CLOSED = "Forløbet er afsluttet, fordi personen er løsladt. Der kan ikke registreres flere hændelser."
+MSG_SAME_INSTITUTION = "Personen er allerede indsat i denne institution. Vælg en anden institution."
+MSG_ALREADY_SENTENCE = "Personen afsoner allerede. Kun en varetægtsfængsling kan ændres til afsoning."
+MSG_NO_DATE_CHANGE = "Den forventede løsladelsesdato og sikkerheden er uændrede."
+MSG_RELEASE_KIND = "Vælg, hvordan personen er løsladt."
+MSG_EXTERNAL_ID_TAKEN = "Indsættelsen med dette eksterne id er allerede registreret."
+MSG_ADDRESS_TOO_LONG = "Adressen må højst være 300 tegn."
+
+# How far ahead an event may be registered (clock skew, a release registered the evening before).
+FUTURE_TOLERANCE = timedelta(days=1)
+MAX_EXPECTED_STAY_DAYS = 30 * 365 + 8  # 30 years with their leap days
+
+
+@dataclass
+class EventOutcome:
+    """What a custody service did: the episode, the event, its notices and warnings for the user.
+
+    `warnings` are Danish messages about notices that could not be sent (e.g. unknown home municipality).
+    """
+
+    episode: Episode
+    event: EpisodeEvent
+    notifications: list[Notification] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- guards ---------------------------------------------------------------------------------------------
+
+
+def _require_krfo(acting_user) -> None:
+    membership = active_membership(acting_user)
+    if membership is None or not membership.organisation.is_krfo or not membership.can(Cap.PERSON_REGISTER):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+
+
+def _as_datetime(value) -> datetime:
+    """Accept an aware or naive datetime (naive = Danish local time) or a date (= midnight local time)."""
+    if value is None:
+        raise ValidationError(MSG_DATE_REQUIRED, code="date_required")
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if isinstance(value, date):
+        return timezone.make_aware(datetime.combine(value, time.min))
+    raise ValidationError(MSG_DATE_REQUIRED, code="date_required")
+
+
+def _not_in_future(value: datetime) -> None:
+    if value > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(MSG_DATE_IN_FUTURE, code="date_in_future")
+
+
+def _check_institution(institution) -> None:
+    if not isinstance(institution, Organisation) or (
+        institution.kind != OrgKind.KRFO_INSTITUTION or not institution.is_active
+    ):
+        raise ValidationError(MSG_NOT_KRFO_INSTITUTION, code="not_krfo_institution")
+
+
+def _clean_expected(expected: date | None, certainty: str | None, admitted_at: datetime) -> tuple[date | None, str]:
+    """The expected release date and its certainty: no date means 'unknown'; a date needs a certainty."""
+    if isinstance(expected, datetime):
+        expected = timezone.localtime(expected).date() if timezone.is_aware(expected) else expected.date()
+    if expected is None:
+        if certainty not in (None, "", ReleaseCertainty.UNKNOWN):
+            raise ValidationError(MSG_CERTAINTY_WITHOUT_DATE, code="certainty_without_date")
+        return None, ReleaseCertainty.UNKNOWN
+    if not isinstance(expected, date):
+        raise ValidationError(MSG_DATE_REQUIRED, code="date_required")
+    if certainty not in (ReleaseCertainty.ESTIMATED, ReleaseCertainty.DECIDED):
+        raise ValidationError(MSG_CERTAINTY, code="certainty")
+    admitted = timezone.localtime(admitted_at).date()
+    if expected < admitted:
+        raise ValidationError(MSG_EXPECTED_BEFORE_ADMISSION, code="expected_before_admission")
+    if (expected - admitted).days > MAX_EXPECTED_STAY_DAYS:
+        raise ValidationError(MSG_EXPECTED_TOO_FAR, code="expected_too_far")
+    return expected, certainty
+
+
+def _lock_open(episode: Episode) -> Episode:
+    """Lock the episode row (concurrent writes wait) and refuse closed episodes."""
+    locked = (
+        Episode.objects.select_for_update(of=("self",))
+        .select_related("person__home_municipality", "institution")
+        .get(pk=episode.pk)
+    )
+    if locked.status != EpisodeStatus.OPEN:
+        raise ValidationError(MSG_EPISODE_CLOSED, code="episode_closed")
+    return locked
+
+
+def _after_admission(episode: Episode, value: datetime, message: str = MSG_BEFORE_ADMISSION) -> None:
+    if value < episode.admitted_at:
+        raise ValidationError(message, code="before_admission")
+
+
+def _record(episode: Episode, kind: str, *, occurred_at: datetime, acting_user, payload: dict, **extra) -> EpisodeEvent:
+    event = EpisodeEvent(
+        episode=episode,
+        kind=kind,
+        occurred_at=occurred_at,
+        acting_user=acting_user if getattr(acting_user, "pk", None) else None,
+        payload=payload,
+        **extra,
+    )
+    event.save()
+    event.episode = episode  # keep the loaded person and institution for the notification step
+    return event
+
+
+def _finish(episode: Episode, event: EpisodeEvent, *, action: str, purpose: str, acting_user) -> EventOutcome:
+    audit_record(
+        action,
+        acting_user=acting_user,
+        person=episode.person,
+        obj=episode,
+        purpose=purpose,
+        details={"event": str(event.pk), "kind": event.kind},
+    )
+    created = notifications_create_for(event, acting_user=acting_user)
+    return EventOutcome(episode=episode, event=event, notifications=list(created), warnings=created.warnings)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# --- services -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def episode_admit(
+    person: Person,
+    *,
+    institution: Organisation,
+    custody_type: str,
+    admitted_at: datetime,
+    expected_release: date | None = None,
+    certainty: str | None = None,
+    acting_user,
+    external_id: str | None = None,
+) -> EventOutcome:
+    """Admit a person (remand or sentence) to a KRFO institution and send the admission notices."""
+    _require_krfo(acting_user)
+    _check_institution(institution)
+    if custody_type not in CustodyType.values:
+        raise ValidationError(MSG_CUSTODY_TYPE, code="custody_type")
+    admitted_at = _as_datetime(admitted_at)
+    _not_in_future(admitted_at)
+    expected, certainty = _clean_expected(expected_release, certainty, admitted_at)
+    external_id = (external_id or "").strip()[:64]
+    # Lock the person: two admissions of the same person at once wait for each other.
+    person = Person.objects.select_for_update(of=("self",)).select_related("home_municipality").get(pk=person.pk)
+    if Episode.objects.filter(person=person, status=EpisodeStatus.OPEN).exists():
+        raise ValidationError(MSG_ALREADY_IN_CUSTODY, code="already_in_custody")
+    if external_id and Episode.objects.filter(external_id=external_id).exists():
+        raise ValidationError(MSG_EXTERNAL_ID_TAKEN, code="external_id_taken")
+    episode = Episode(
+        person=person,
+        institution=institution,
+        custody_type=custody_type,
+        admitted_at=admitted_at,
+        expected_release_date=expected,
+        release_certainty=certainty,
+        external_id=external_id,
+    )
+    try:
+        with transaction.atomic():
+            episode.save()
+    except IntegrityError:  # the partial unique constraint, if a concurrent admission won the race
+        raise ValidationError(MSG_ALREADY_IN_CUSTODY, code="already_in_custody") from None
+    event = _record(
+        episode,
+        EventKind.ADMISSION,
+        occurred_at=admitted_at,
+        acting_user=acting_user,
+        to_institution=institution,
+        payload={
+            "custody_type": custody_type,
+            "institution": institution.code,
+            "expected_release_date": _iso(expected),
+            "release_certainty": certainty,
+        },
+    )
+    return _finish(
+        episode,
+        event,
+        action="custody.admit",
+        purpose=f"Indsættelse ({episode.get_custody_type_display().lower()}) i {institution.display_name}",
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def episode_convert_to_sentence(episode: Episode, *, occurred_at: datetime, acting_user) -> EventOutcome:
+    """Remand becomes sentence (the judgment). No notices by the current rules (see rules.recipients_for)."""
+    _require_krfo(acting_user)
+    occurred_at = _as_datetime(occurred_at)
+    locked = _lock_open(episode)
+    if locked.custody_type != CustodyType.REMAND:
+        raise ValidationError(MSG_ALREADY_SENTENCE, code="already_sentence")
+    _after_admission(locked, occurred_at)
+    _not_in_future(occurred_at)
+    locked.custody_type = CustodyType.SENTENCE
+    locked.save(update_fields=["custody_type", "updated_at"])
+    event = _record(
+        locked,
+        EventKind.CONVERSION,
+        occurred_at=occurred_at,
+        acting_user=acting_user,
+        payload={"from": CustodyType.REMAND, "to": CustodyType.SENTENCE},
+    )
+    return _finish(
+        locked,
+        event,
+        action="custody.convert",
+        purpose="Varetægtsfængsling ændret til afsoning",
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def episode_transfer(
+    episode: Episode, *, to_institution: Organisation, occurred_at: datetime, acting_user
+) -> EventOutcome:
+    """Move the person to another KRFO institution; the home municipality is told the new place and contact."""
+    _require_krfo(acting_user)
+    _check_institution(to_institution)
+    occurred_at = _as_datetime(occurred_at)
+    locked = _lock_open(episode)
+    if locked.institution_id == to_institution.pk:
+        raise ValidationError(MSG_SAME_INSTITUTION, code="same_institution")
+    _after_admission(locked, occurred_at)
+    _not_in_future(occurred_at)
+    from_institution = locked.institution
+    locked.institution = to_institution
+    locked.save(update_fields=["institution", "updated_at"])
+    event = _record(
+        locked,
+        EventKind.TRANSFER,
+        occurred_at=occurred_at,
+        acting_user=acting_user,
+        from_institution=from_institution,
+        to_institution=to_institution,
+        payload={"from": from_institution.code, "to": to_institution.code},
+    )
+    return _finish(
+        locked,
+        event,
+        action="custody.transfer",
+        purpose=f"Overført fra {from_institution.display_name} til {to_institution.display_name}",
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def episode_change_release_date(
+    episode: Episode,
+    *,
+    expected_release: date | None,
+    certainty: str | None,
+    occurred_at: datetime | None = None,
+    acting_user,
+) -> EventOutcome:
+    """Set a new expected release date (or none: unknown); every party already notified is told."""
+    _require_krfo(acting_user)
+    occurred_at = _as_datetime(occurred_at or timezone.now())
+    locked = _lock_open(episode)
+    _after_admission(locked, occurred_at)
+    _not_in_future(occurred_at)
+    expected, certainty = _clean_expected(expected_release, certainty, locked.admitted_at)
+    if (expected, certainty) == (locked.expected_release_date, locked.release_certainty):
+        raise ValidationError(MSG_NO_DATE_CHANGE, code="no_change")
+    previous = (locked.expected_release_date, locked.release_certainty)
+    locked.expected_release_date, locked.release_certainty = expected, certainty
+    locked.save(update_fields=["expected_release_date", "release_certainty", "updated_at"])
+    event = _record(
+        locked,
+        EventKind.RELEASE_DATE_CHANGE,
+        occurred_at=occurred_at,
+        acting_user=acting_user,
+        payload={
+            "previous_release_date": _iso(previous[0]),
+            "previous_certainty": previous[1],
+            "expected_release_date": _iso(expected),
+            "release_certainty": certainty,
+        },
+    )
+    return _finish(
+        locked,
+        event,
+        action="custody.change_release_date",
+        purpose="Ændret forventet løsladelse",
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def episode_release(
+    episode: Episode, *, released_at: datetime, release_kind: str, address_after: str = "", acting_user
+) -> EventOutcome:
+    """Release: close the episode; the admission's parties are told the date and the address after release."""
+    _require_krfo(acting_user)
+    if release_kind not in ReleaseKind.values:
+        raise ValidationError(MSG_RELEASE_KIND, code="release_kind")
+    address_after = (address_after or "").strip()
+    if len(address_after) > 300:
+        raise ValidationError(MSG_ADDRESS_TOO_LONG, code="address_too_long")
+    released_at = _as_datetime(released_at)
+    locked = _lock_open(episode)
+    _after_admission(locked, released_at, MSG_RELEASE_BEFORE_ADMISSION)
+    _not_in_future(released_at)
+    locked.status = EpisodeStatus.CLOSED
+    locked.released_at = released_at
+    locked.release_kind = release_kind
+    locked.address_after_release = address_after
+    locked.save(update_fields=["status", "released_at", "release_kind", "address_after_release", "updated_at"])
+    event = _record(
+        locked,
+        EventKind.RELEASE,
+        occurred_at=released_at,
+        acting_user=acting_user,
+        payload={"release_kind": release_kind, "released_at": _iso(released_at)},
+    )
+    return _finish(
+        locked,
+        event,
+        action="custody.release",
+        purpose=f"Løsladelse ({locked.get_release_kind_display().lower()})",
+        acting_user=acting_user,
+    )

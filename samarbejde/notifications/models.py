@@ -1,0 +1,162 @@
+"""Notifications (underretninger): what one custody event tells one recipient, on which legal basis.
+
+Created only by notifications.services.notifications_create_for, in the custody event's transaction.
+`status` is stored for lists and filters; the rule that defines it is notifications.status.status_on.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from samarbejde.core.models import BaseModel
+from samarbejde.people.models import Benefit, PensionKind
+
+
+class NotificationKind(models.TextChoices):
+    BENEFITS_DECISION_REQUEST = "benefits_decision_request", "Anmodning om afgørelse om ydelser"
+    CPR_REGISTER_NOTICE = "cpr_register_notice", "Meddelelse til folkeregisteret"
+    PENSION_NOTICE = "pension_notice", "Meddelelse om pension"
+    TRANSFER_NOTICE = "transfer_notice", "Meddelelse om overførsel"
+    RELEASE_DATE_CHANGE_NOTICE = "release_date_change_notice", "Meddelelse om ændret løsladelsesdato"
+    RELEASE_NOTICE = "release_notice", "Meddelelse om løsladelse"
+    CASE_FILES_REQUEST = "case_files_request", "Anmodning om sagsakter"
+
+
+# Kinds the recipient answers (decisions or files); the others are settled by an acknowledgement.
+ANSWERABLE_KINDS = frozenset(
+    {
+        NotificationKind.BENEFITS_DECISION_REQUEST,
+        NotificationKind.PENSION_NOTICE,
+        NotificationKind.CASE_FILES_REQUEST,
+    }
+)
+
+
+class NotificationStatus(models.TextChoices):
+    NEW = "new", "Ny"
+    READ = "read", "Læst"
+    ACKNOWLEDGED = "acknowledged", "Kvitteret"
+    ANSWERED = "answered", "Besvaret"
+    OVERDUE = "overdue", "Overskredet frist"
+
+
+class Notification(BaseModel):
+    """One notice to one recipient organisation (and the department that handles it, when known).
+
+    `snapshot` holds only what this recipient needs, frozen at creation (so a later change of the
+    person's data does not rewrite what was sent). `due_date` is empty when no answer or acknowledgement
+    deadline applies. `episode` repeats `event.episode` so lists filter without a join.
+    """
+
+    recipient_organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="notifications", verbose_name="modtager"
+    )
+    recipient_department = models.ForeignKey(
+        "organisations.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name="afdeling",
+    )
+    kind = models.CharField("type", max_length=32, choices=NotificationKind.choices)
+    event = models.ForeignKey("custody.EpisodeEvent", on_delete=models.PROTECT, related_name="notifications")
+    episode = models.ForeignKey("custody.Episode", on_delete=models.PROTECT, related_name="notifications")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="notifications")
+    snapshot = models.JSONField("indhold", default=dict)
+    legal_basis = models.ForeignKey(
+        "legal.Paragraph", on_delete=models.PROTECT, related_name="notifications", verbose_name="retsgrundlag"
+    )
+    due_date = models.DateField("frist", null=True, blank=True)
+    status = models.CharField(
+        "status", max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.NEW
+    )
+    read_at = models.DateTimeField("læst", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("kvitteret", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField("besvaret", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "underretning"
+        verbose_name_plural = "underretninger"
+        indexes = [
+            models.Index(fields=["recipient_organisation", "status"], name="notification_recipient_status"),
+            models.Index(fields=["status", "due_date"], name="notification_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def needs_answer(self) -> bool:
+        return self.kind in ANSWERABLE_KINDS
+
+
+class NotificationStatusChange(models.Model):
+    """History of a notification's status: one row per change (created with the notice: '' -> new)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=NotificationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=NotificationStatus.choices)
+    changed_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = "statusændring"
+        verbose_name_plural = "statusændringer"
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class DecisionCode(models.TextChoices):
+    CONTINUED = "continued", "Fortsætter"
+    STOPPED = "stopped", "Standset"
+    REDUCED = "reduced", "Nedsat"
+    RENT_COVERED = "rent_covered", "Husleje dækkes"
+    NO_BENEFIT = "no_benefit", "Ingen ydelse"
+    OTHER = "other", "Anden afgørelse"
+
+
+# What a decision may be about: the six benefits, or a pension (the municipality's rent decision).
+DECISION_SUBJECTS = [*Benefit.choices, *[c for c in PensionKind.choices if c[0] != PensionKind.NONE]]
+
+
+class NotificationAnswer(BaseModel):
+    """The recipient's answer to a notice: one per notice (a second answer returns this one)."""
+
+    notification = models.OneToOneField(Notification, on_delete=models.PROTECT, related_name="answer")
+    text = models.TextField("bemærkning", blank=True, max_length=4000)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField("besvaret")
+
+    class Meta:
+        verbose_name = "svar på underretning"
+        verbose_name_plural = "svar på underretninger"
+
+    def __str__(self) -> str:
+        return f"Svar {self.answered_at:%Y-%m-%d}"
+
+
+class BenefitDecision(models.Model):
+    """One decision in an answer, e.g. kontanthjælp standset pr. 1.3., or husleje dækkes til 1.9."""
+
+    answer = models.ForeignKey(NotificationAnswer, on_delete=models.CASCADE, related_name="decisions")
+    subject = models.CharField("ydelse", max_length=20, choices=DECISION_SUBJECTS)
+    code = models.CharField("afgørelse", max_length=16, choices=DecisionCode.choices)
+    text = models.CharField("uddybning", max_length=500, blank=True)
+    effective_date = models.DateField("pr./til dato", null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "afgørelse"
+        verbose_name_plural = "afgørelser"
+        constraints = [models.UniqueConstraint(fields=["answer", "subject"], name="decision_unique_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()}: {self.get_code_display()}"
