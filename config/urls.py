@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("samarbejde.api.urls")),
     path("konto/", include("samarbejde.accounts.urls")),
     path("revision/", include("samarbejde.audit.urls")),
+    path("blanketter/", include("samarbejde.documents.urls")),
     path("organisationer/", include("samarbejde.organisations.urls")),
     path("", include("samarbejde.core.urls")),
     path("", include("samarbejde.public.urls")),

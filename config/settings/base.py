@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "samarbejde.people",
     "samarbejde.custody",
     "samarbejde.notifications",
+    "samarbejde.documents",
     "samarbejde.audit",
     "samarbejde.public",
     "samarbejde.api",
@@ -224,3 +225,7 @@ CPR_NOTICE_DUE_DAYS = env.int("CPR_NOTICE_DUE_DAYS", default=5)
 CPR_NOTICE_DUE_BUSINESS_DAYS = env.bool("CPR_NOTICE_DUE_BUSINESS_DAYS", default=False)
 # No statutory answer deadline for the municipality's benefit decisions was found: a product choice.
 BENEFITS_DECISION_DUE_BUSINESS_DAYS = env.int("BENEFITS_DECISION_DUE_BUSINESS_DAYS", default=10)
+# Deadline sweep (notifications.tasks): remind the recipient this many business days before the due date;
+# the sweep (mark overdue, remind, escalate) runs every NOTIFICATION_SWEEP_SECONDS.
+NOTIFICATION_REMINDER_BUSINESS_DAYS = env.int("NOTIFICATION_REMINDER_BUSINESS_DAYS", default=2)
+NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=900)

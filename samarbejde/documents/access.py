@@ -1,0 +1,29 @@
+"""Forms for inmates are KRFO's work: only KRFO roles that see KRFO's clients may see and print them."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+
+from samarbejde.documents.models import InmateForm
+from samarbejde.organisations.access import active_membership
+from samarbejde.organisations.roles import Cap
+
+
+def inmate_forms_visible_to(user) -> QuerySet[InmateForm]:
+    membership = active_membership(user)
+    qs = InmateForm.objects.select_related("person", "episode", "home_municipality", "prepared_by")
+    if membership is None or not membership.can(Cap.PERSON_VIEW_ALL):
+        return qs.none()
+    return qs
+
+
+def may_prepare_forms(user) -> bool:
+    membership = active_membership(user)
+    return membership is not None and membership.can(Cap.PERSON_VIEW_ALL) and membership.organisation.is_krfo
+
+
+def access_inmate_form_by_id(user, pk) -> InmateForm:
+    try:
+        return inmate_forms_visible_to(user).get(pk=pk)
+    except (InmateForm.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None

@@ -1,0 +1,39 @@
+"""The inmate forms as PDFs (WeasyPrint). Inline CSS; nothing is fetched over the network."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from samarbejde.documents.models import FormKind, InmateForm
+from samarbejde.people.cpr import format_cpr
+
+INTRO = {
+    FormKind.DIGITAL_POST_EXEMPTION: (
+        "Jeg søger om fritagelse for at modtage Digital Post fra offentlige afsendere, fordi jeg er "
+        "varetægtsfængslet eller afsoner og ikke har adgang til min digitale postkasse. Post fra det "
+        "offentlige sendes i stedet som brev til mig på den institution, hvor jeg er indsat."
+    ),
+    FormKind.RELATIVE_READ_ACCESS: (
+        "Jeg giver den pårørende nævnt nedenfor adgang til at læse min Digital Post, mens jeg er "
+        "indsat. Adgangen kan til enhver tid tilbagekaldes."
+    ),
+}
+
+
+def render_inmate_form(form: InmateForm) -> bytes:
+    from weasyprint import HTML  # slow import; only printing needs it
+
+    institution = form.episode.institution if form.episode_id else form.prepared_by_organisation
+    html = render_to_string(
+        "documents/inmate_form_pdf.html",
+        {
+            "form": form,
+            "person": form.person,
+            "cpr": format_cpr(form.person.cpr),
+            "relative_cpr": format_cpr(form.relative_cpr) if form.relative_cpr else "",
+            "institution": institution,
+            "intro": INTRO[form.kind],
+            "printed_at": timezone.localtime(),
+        },
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "samarbejde" / "static")).write_pdf()

@@ -1,0 +1,116 @@
+"""Forms for the inmate: prepare, print as PDF, and track the status. KRFO staff only."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from samarbejde.audit.services import audit_record
+from samarbejde.custody.selectors import episode_open_for_person
+from samarbejde.documents.access import access_inmate_form_by_id, inmate_forms_visible_to, may_prepare_forms
+from samarbejde.documents.forms import InmateFormForm, StatusForm
+from samarbejde.documents.services import inmate_form_prepare, inmate_form_print, inmate_form_set_status
+from samarbejde.organisations.access import require_capability
+from samarbejde.organisations.roles import Cap
+from samarbejde.people.access import access_person_by_id, display_cpr
+
+
+def _person(request, person_id):
+    person = access_person_by_id(request.user, person_id)
+    if not may_prepare_forms(request.user):
+        raise Http404
+    return person
+
+
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
+def forms_for_person(request, person_id):
+    person = _person(request, person_id)
+    items = list(inmate_forms_visible_to(request.user).filter(person=person))
+    audit_record("documents.list", acting_user=request.user, person=person, obj=person, purpose="Blanketter til indsat")
+    return render(
+        request,
+        "documents/forms_for_person.html",
+        {"person": person, "cpr": display_cpr(request.user, person), "items": items},
+    )
+
+
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
+def form_create(request, person_id):
+    person = _person(request, person_id)
+    form = InmateFormForm(request.POST or None, initial={"kind": request.GET.get("blanket", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = inmate_form_prepare(
+                person,
+                kind=data["kind"],
+                episode=episode_open_for_person(request.user, person),
+                reason=data["reason"],
+                relative_name=data["relative_name"],
+                relative_cpr=data["relative_cpr"],
+                relative_relation=data["relative_relation"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            target = "relative_cpr" if getattr(error, "code", "") and error.code.startswith("cpr") else None
+            for message in error.messages:
+                form.add_error(target, message)
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(request, "Blanketten er udfyldt. Udskriv den, og lad den indsatte skrive under.")
+            return redirect(created)
+    return render(
+        request,
+        "documents/form_create.html",
+        {"person": person, "cpr": display_cpr(request.user, person), "form": form},
+    )
+
+
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
+def form_detail(request, pk):
+    item = access_inmate_form_by_id(request.user, pk)
+    audit_record(
+        "documents.view", acting_user=request.user, person=item.person, obj=item, purpose=item.get_kind_display()
+    )
+    return render(
+        request,
+        "documents/form_detail.html",
+        {
+            "item": item,
+            "cpr": display_cpr(request.user, item.person),
+            "history": item.status_changes.select_related("changed_by"),
+            "status_form": StatusForm(choices=item.next_statuses) if item.next_statuses else None,
+        },
+    )
+
+
+@require_POST
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
+def form_status(request, pk):
+    item = access_inmate_form_by_id(request.user, pk)
+    form = StatusForm(request.POST, choices=[*item.next_statuses, (item.status, item.get_status_display())])
+    if not form.is_valid():
+        messages.error(request, "Vælg en af de mulige statusser.")
+        return redirect(item)
+    try:
+        inmate_form_set_status(
+            item, status=form.cleaned_data["status"], note=form.cleaned_data["note"], acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        raise Http404 from error
+    else:
+        messages.success(request, "Status er opdateret.")
+    return redirect(item)
+
+
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
+def form_pdf(request, pk):
+    item = access_inmate_form_by_id(request.user, pk)
+    response = HttpResponse(inmate_form_print(item, acting_user=request.user), content_type="application/pdf")
+    # The file name carries no personal data.
+    response["Content-Disposition"] = f'attachment; filename="blanket-{item.kind}-{str(item.pk)[:8]}.pdf"'
+    return response
