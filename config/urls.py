@@ -14,6 +14,8 @@ urlpatterns = [
     path("revision/", include("samarbejde.audit.urls")),
     path("blanketter/", include("samarbejde.documents.urls")),
     path("organisationer/", include("samarbejde.organisations.urls")),
+    path("indbakke/", include("samarbejde.notifications.urls")),
+    path("klienter/", include("samarbejde.custody.urls")),
     path("", include("samarbejde.core.urls")),
     path("", include("samarbejde.public.urls")),
 ]

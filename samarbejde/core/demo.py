@@ -180,3 +180,217 @@ def load_demo_directory() -> int:
         fyn.covers.set(municipalities.filter(region__code="1083", code__startswith="4"))
         created += 1
     return created
+
+
+# --- demo cases (issue 3): people in every stage, made through the real services ---------------------
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    cpr: str
+    first_name: str
+    last_name: str
+    address: str
+    home: str  # municipality code
+    pension: str = "none"
+    benefits: tuple[str, ...] = ()
+
+
+# Fictitious people; the CPR numbers have valid birth dates (stdnum checks the date, not modulus 11).
+DEMO_PERSONS = {
+    "remanded": DemoPerson(
+        "1204851237", "Mads", "Winther", "Amagerbrogade 101, 2300 København S", "101", benefits=("kontanthjaelp",)
+    ),
+    "serving": DemoPerson(
+        "0309521118", "Inger", "Thomsen", "Frederiks Allé 40, 8000 Aarhus C", "751", pension="folkepension"
+    ),
+    "transferred": DemoPerson(
+        "2711992243", "Jonas", "Kjær", "Vesterbro 33, 5000 Odense C", "461", benefits=("uddannelseshjaelp",)
+    ),
+    "released": DemoPerson(
+        "1506781364", "Camilla", "Nørgaard", "Istedgade 80, 1650 København V", "101", benefits=("kontanthjaelp",)
+    ),
+    "overdue": DemoPerson(
+        "0802901455", "Rasmus", "Holt", "Jagtvej 150, 2200 København N", "101", benefits=("kontanthjaelp",)
+    ),
+    "answered": DemoPerson(
+        "2312881526", "Sara", "Lindqvist", "Nørrebrogade 20, 2200 København N", "101", benefits=("kontanthjaelp",)
+    ),
+}
+
+
+def _demo_actor(username: str):
+    """A demo user with their first active membership in use (as the middleware would pick it)."""
+    from samarbejde.organisations.models import Membership
+
+    user = get_user_model().objects.get(username=username)
+    user.active_membership = (
+        Membership.objects.active().filter(user=user).select_related("organisation", "department").first()
+    )
+    return user
+
+
+def _days_ago(days: int, hour: int = 10):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    local = timezone.localtime()
+    return local.replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(days=days)
+
+
+@transaction.atomic
+def load_demo_cases() -> int:
+    """Demo people in every stage, through custody.services and people.services, so the inbox, the
+    episode pages and the lists have content. Idempotent: does nothing when the demo persons exist.
+    Needs the reference data and load_demo_users(). Returns the number of people created.
+
+    remanded (København, kontanthjælp), serving (Aarhus, folkepension: CPR register and Udbetaling
+    Danmark too), transferred (Odense, uddannelseshjælp; new release date), released (København, address
+    after release), overdue (København, admitted four weeks ago, unanswered: escalated by the sweep) and
+    answered (København: kbh.sagsbehandler has decided on kontanthjælp).
+    """
+    from samarbejde.custody.models import CustodyType, ReleaseCertainty, ReleaseKind
+    from samarbejde.custody.services import (
+        episode_admit,
+        episode_change_release_date,
+        episode_convert_to_sentence,
+        episode_release,
+        episode_transfer,
+    )
+    from samarbejde.notifications.models import NotificationKind
+    from samarbejde.notifications.services import (
+        notification_acknowledge,
+        notification_answer,
+        notification_mark_read,
+    )
+    from samarbejde.notifications.tasks import deadline_sweep
+    from samarbejde.people.models import Person
+    from samarbejde.people.services import person_register
+
+    if Person.objects.filter(cpr__in=[p.cpr for p in DEMO_PERSONS.values()]).exists():
+        return 0
+    krfo = _demo_actor("krfo.sagsbehandler")  # Københavns Fængsler
+    leader = _demo_actor("krfo.leder")  # Storstrøm Fængsel
+    kbh = _demo_actor("kbh.sagsbehandler")  # Københavns Kommune, ydelser
+    institutions = {
+        o.code: o for o in Organisation.objects.filter(code__in=["krfo-koebenhavns-faengsler", "krfo-storstroem"])
+    }
+    kbh_prison, storstroem = institutions["krfo-koebenhavns-faengsler"], institutions["krfo-storstroem"]
+    municipalities = {o.code: o for o in Organisation.objects.filter(code__in={p.home for p in DEMO_PERSONS.values()})}
+
+    people = {
+        key: person_register(
+            cpr=p.cpr,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            address=p.address,
+            home_municipality=municipalities[p.home],
+            pension=p.pension,
+            benefits=list(p.benefits),
+            acting_user=krfo if p.home != "751" else leader,
+        )
+        for key, p in DEMO_PERSONS.items()
+    }
+    today = _days_ago(0).date()
+
+    def benefits_notice(outcome):
+        return next(n for n in outcome.notifications if n.kind == NotificationKind.BENEFITS_DECISION_REQUEST)
+
+    # Remanded yesterday in Københavns Fængsler: a new notice for København.
+    episode_admit(
+        people["remanded"],
+        institution=kbh_prison,
+        custody_type=CustodyType.REMAND,
+        admitted_at=_days_ago(1, 9),
+        acting_user=krfo,
+    )
+
+    # Remanded in Storstrøm, judged and now serving about ten months: notices to Aarhus (benefits and
+    # pension), the CPR register (stay over 3 months) and Udbetaling Danmark.
+    serving = episode_admit(
+        people["serving"],
+        institution=storstroem,
+        custody_type=CustodyType.REMAND,
+        admitted_at=_days_ago(4, 11),
+        acting_user=leader,
+    ).episode
+    episode_convert_to_sentence(serving, occurred_at=_days_ago(2, 13), acting_user=leader)
+    episode_change_release_date(
+        serving,
+        expected_release=today.replace(day=1) + _months(10),
+        certainty=ReleaseCertainty.DECIDED,
+        occurred_at=_days_ago(2, 14),
+        acting_user=leader,
+    )
+
+    # Admitted in København, moved to Storstrøm: admission and transfer notices for Odense.
+    transferred = episode_admit(
+        people["transferred"],
+        institution=kbh_prison,
+        custody_type=CustodyType.SENTENCE,
+        admitted_at=_days_ago(7, 10),
+        expected_release=today + _months(2),
+        certainty=ReleaseCertainty.ESTIMATED,
+        acting_user=krfo,
+    ).episode
+    episode_transfer(transferred, to_institution=storstroem, occurred_at=_days_ago(2, 9), acting_user=krfo)
+
+    # Released three days ago from court, with an address after release; København had answered.
+    released = episode_admit(
+        people["released"],
+        institution=kbh_prison,
+        custody_type=CustodyType.REMAND,
+        admitted_at=_days_ago(40, 10),
+        acting_user=krfo,
+    )
+    notification_answer(
+        benefits_notice(released),
+        decisions={"kontanthjaelp": {"code": "stopped", "effective_date": _days_ago(39).date()}},
+        text="Kontanthjælpen er standset under varetægtsfængslingen. Borgeren kontakter jobcentret ved løsladelse.",
+        acting_user=kbh,
+    )
+    episode_release(
+        released.episode,
+        released_at=_days_ago(3, 15),
+        release_kind=ReleaseKind.FROM_COURT,
+        address_after="Valby Langgade 12, 2. th., 2500 Valby",
+        acting_user=krfo,
+    )
+
+    # Four weeks ago and still unanswered: overdue, escalated to kbh.koordinator and krfo.sagsbehandler.
+    episode_admit(
+        people["overdue"],
+        institution=kbh_prison,
+        custody_type=CustodyType.REMAND,
+        admitted_at=_days_ago(28, 8),
+        acting_user=krfo,
+    )
+
+    # Answered by kbh.sagsbehandler: read, acknowledged and decided.
+    answered = episode_admit(
+        people["answered"],
+        institution=kbh_prison,
+        custody_type=CustodyType.REMAND,
+        admitted_at=_days_ago(6, 16),
+        acting_user=krfo,
+    )
+    notice = benefits_notice(answered)
+    notification_mark_read(notice, acting_user=kbh)
+    notification_acknowledge(notice, acting_user=kbh)
+    notification_answer(
+        notice,
+        decisions={"kontanthjaelp": {"code": "stopped", "effective_date": _days_ago(5).date()}},
+        text="Husleje dækkes i op til 3 måneder efter aktivlovens § 81. Kontakt ydelseskontoret ved løsladelse.",
+        acting_user=kbh,
+    )
+
+    # Mark overdue, remind and escalate now, as the periodic sweep would.
+    deadline_sweep(today)
+    return len(people)
+
+
+def _months(n: int):
+    from datetime import timedelta
+
+    return timedelta(days=round(n * 30.4))

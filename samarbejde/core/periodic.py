@@ -21,4 +21,9 @@ class PeriodicTask:
 def schedule() -> list[PeriodicTask]:
     return [
         PeriodicTask("samarbejde.core.tasks.worker_heartbeat", settings.WORKER_HEARTBEAT_SECONDS),
+        # Mark overdue notices, remind before the due date, escalate after it (issue 3, deadlines).
+        PeriodicTask(
+            "samarbejde.notifications.tasks.notifications_deadline_sweep",
+            getattr(settings, "NOTIFICATION_SWEEP_SECONDS", 900),
+        ),
     ]

@@ -22,6 +22,7 @@ class Section:
     link_url: str = ""
     link_text: str = ""
     count: int | None = None
+    summary: str = ""
 
 
 @dataclass
@@ -47,6 +48,49 @@ INTROS = {
 }
 
 
+def _inbox_section(user) -> Section:
+    """Municipalities and Udbetaling Danmark: open notices in the inbox, with new and overdue counts and the
+    newest notices (kind and status only: no personal data on the start page)."""
+    from django.urls import reverse
+
+    from samarbejde.notifications.selectors import notification_counts, notifications_visible_to
+    from samarbejde.notifications.status import unsettled_q
+
+    counts = notification_counts(user)
+    newest = list(notifications_visible_to(user).filter(unsettled_q()).order_by("-created_at")[:5])
+    return Section(
+        _("Underretninger i indbakken"),
+        items=newest,
+        empty_text=_("Ingen nye underretninger."),
+        link_url=reverse("notifications:inbox"),
+        link_text=_("Gå til indbakken"),
+        count=counts["open"],
+        summary=_("%(new)d nye, %(open)d åbne, %(overdue)d med overskredet frist.") % counts,
+    )
+
+
+def _krfo_unanswered_section(user) -> Section:
+    """KRFO: notices of the institution's episodes that the recipient has not settled, and how many are overdue."""
+    from django.urls import NoReverseMatch, reverse
+
+    from samarbejde.notifications.selectors import krfo_notice_counts, krfo_unsettled_notices
+
+    counts = krfo_notice_counts(user)
+    try:
+        link_url = reverse("custody:unsettled_list")
+    except NoReverseMatch:  # the KRFO pages are not mounted
+        link_url = ""
+    return Section(
+        _("Ubesvarede underretninger"),
+        items=krfo_unsettled_notices(user),
+        empty_text=_("Ingen underretninger venter på svar."),
+        link_url=link_url,
+        link_text=_("Alle ubesvarede underretninger"),
+        count=counts["open"],
+        summary=_("%(open)d ubesvarede, heraf %(overdue)d med overskredet frist.") % counts,
+    )
+
+
 def start_page_for(user) -> StartPage:
     from django.urls import reverse
 
@@ -62,11 +106,11 @@ def start_page_for(user) -> StartPage:
     if membership.can(Cap.PERSON_VIEW_LINKED) and (
         membership.organisation.is_municipality or membership.organisation.kind == "udbetaling_danmark"
     ):
-        sections.append(Section(_("Underretninger i indbakken"), empty_text=_("Ingen nye underretninger.")))
+        sections.append(_inbox_section(user))
     if membership.can(Cap.PERSON_VIEW_LINKED) and membership.organisation.kind == "police_district":
         sections.append(Section(_("KSP- og Exit-sager"), empty_text=_("Ingen sager venter.")))
     if membership.can(Cap.PERSON_VIEW_ALL):
-        sections.append(Section(_("Ubesvarede underretninger"), empty_text=_("Ingen underretninger venter på svar.")))
+        sections.append(_krfo_unanswered_section(user))
         sections.append(Section(_("Frister denne uge"), empty_text=_("Ingen frister denne uge.")))
     if membership.can(Cap.DIRECTORY_REVIEW):
         pending = list(

@@ -28,6 +28,7 @@ from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Cap, OrgKind
 from samarbejde.people.models import Person
+from samarbejde.people.services import person_register, person_update_situation
 
 MSG_NOT_ALLOWED = "Kun Kriminalforsorgens sagsbehandlere kan registrere indsættelser, overførsler og løsladelser."
 MSG_ALREADY_IN_CUSTODY = "Personen er allerede indsat. Registrér løsladelsen, før du registrerer en ny indsættelse."
@@ -369,5 +370,61 @@ def episode_release(
         event,
         action="custody.release",
         purpose=f"Løsladelse ({locked.get_release_kind_display().lower()})",
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def admission_register(
+    *,
+    person: Person | None,
+    cpr: str,
+    first_name: str = "",
+    last_name: str = "",
+    address: str = "",
+    home_municipality: Organisation | None,
+    pension: str,
+    benefits: list[str],
+    institution: Organisation,
+    custody_type: str,
+    admitted_at: datetime,
+    expected_release: date | None = None,
+    certainty: str | None = None,
+    acting_user,
+) -> EventOutcome:
+    """The "register admission" form as one business event: the person is created (when `person` is None)
+    or their situation updated, then admitted, all in one transaction: any failure leaves nothing behind.
+
+    Raises ValidationError (people's field-keyed dict or custody's single Danish message) and PermissionDenied.
+    """
+    _require_krfo(acting_user)
+    if person is None:
+        person = person_register(
+            cpr=cpr,
+            first_name=first_name,
+            last_name=last_name,
+            address=address,
+            home_municipality=home_municipality,
+            pension=pension,
+            benefits=benefits,
+            acting_user=acting_user,
+            purpose="Registrering af klient ved indsættelse",
+        )
+    else:
+        person = person_update_situation(
+            person,
+            home_municipality=home_municipality,
+            pension=pension,
+            benefits=benefits,
+            address=address,
+            acting_user=acting_user,
+        )
+    return episode_admit(
+        person,
+        institution=institution,
+        custody_type=custody_type,
+        admitted_at=admitted_at,
+        expected_release=expected_release,
+        certainty=certainty,
         acting_user=acting_user,
     )

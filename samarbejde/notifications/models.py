@@ -76,6 +76,15 @@ class Notification(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField("besvaret", null=True, blank=True)
+    # Who in the recipient organisation handles it (notifications.services.notification_assign).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_notifications",
+        verbose_name="tildelt",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -92,6 +101,11 @@ class Notification(BaseModel):
     @property
     def needs_answer(self) -> bool:
         return self.kind in ANSWERABLE_KINDS
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("notifications:detail", kwargs={"pk": self.pk})
 
 
 class NotificationStatusChange(models.Model):
@@ -160,3 +174,57 @@ class BenefitDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()}: {self.get_code_display()}"
+
+
+class ReminderKind(models.TextChoices):
+    REMINDER = "reminder", "Påmindelse"
+    ESCALATION = "escalation", "Eskalering"
+
+
+class NotificationReminder(BaseModel):
+    """An in-app reminder (before the due date) or escalation (after it) about one unsettled notice.
+
+    Written only by the deadline sweep (notifications.tasks). A row addressed to a user (`recipient_user`)
+    is for that person; a row without one is for the organisation (and department, when known). At most
+    one row per notice, kind and recipient: running the sweep twice sends nothing twice. E-mail delivery
+    is a later issue (the outbox); these rows are what the inbox and start page show.
+    """
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField("type", max_length=16, choices=ReminderKind.choices)
+    recipient_organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="modtager"
+    )
+    recipient_department = models.ForeignKey(
+        "organisations.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField("frist")
+    sent_at = models.DateTimeField("sendt")
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "påmindelse"
+        verbose_name_plural = "påmindelser"
+        constraints = [
+            # Two partial constraints instead of nulls_distinct=False, which SQLite lacks.
+            models.UniqueConstraint(
+                fields=["notification", "kind", "recipient_user"],
+                condition=models.Q(recipient_user__isnull=False),
+                name="reminder_unique_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["notification", "kind", "recipient_organisation"],
+                condition=models.Q(recipient_user__isnull=True),
+                name="reminder_unique_per_organisation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient_user", "sent_at"], name="reminder_user_sent"),
+            models.Index(fields=["recipient_organisation", "sent_at"], name="reminder_org_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.due_date:%Y-%m-%d})"

@@ -513,3 +513,47 @@ def notifications_mark_overdue(today: date | None = None, *, acting_user=None) -
         details={"count": len(rows), "date": today.isoformat()},
     )
     return len(rows)
+
+
+MSG_ASSIGNEE_NOT_MEMBER = "Vælg en kollega med en aktiv tilknytning til %(organisation)s."
+
+
+@transaction.atomic
+def notification_assign(notification: Notification, *, assignee, acting_user) -> Notification:
+    """Give the notice to a colleague in the recipient organisation (or to nobody: `assignee=None`).
+
+    Only the recipient's staff may assign, and only to someone with an active membership of the
+    recipient organisation. Assigning to the current assignee changes nothing and writes no audit event.
+    """
+    from samarbejde.organisations.models import Membership
+
+    if not _is_recipient(acting_user, notification):
+        raise PermissionDenied(MSG_NOT_RECIPIENT)
+    locked = _lock(notification)
+    if assignee is not None and not (
+        Membership.objects.active().filter(user=assignee, organisation_id=locked.recipient_organisation_id).exists()
+    ):
+        raise ValidationError(
+            MSG_ASSIGNEE_NOT_MEMBER,
+            code="assignee_not_member",
+            params={"organisation": locked.recipient_organisation.display_name},
+        )
+    new_id = assignee.pk if assignee is not None else None
+    if locked.assigned_to_id == new_id:
+        return locked
+    previous_id = locked.assigned_to_id
+    locked.assigned_to = assignee
+    locked.save(update_fields=["assigned_to", "updated_at"])
+    audit_record(
+        "notifications.assign",
+        acting_user=acting_user,
+        person=locked.person,
+        obj=locked,
+        purpose=(
+            f"Tildelt {assignee.display_name}: {locked.get_kind_display()}"
+            if assignee is not None
+            else f"Tildeling fjernet: {locked.get_kind_display()}"
+        ),
+        details={"assignee": str(new_id) if new_id else None, "previous": str(previous_id) if previous_id else None},
+    )
+    return locked

@@ -62,8 +62,11 @@ def test_healthz_needs_no_login_even_with_otp_required(client, settings):
     assert client.get("/healthz").status_code == 200
 
 
-def test_schedule_contains_the_heartbeat():
-    assert [entry.task_path for entry in schedule()] == ["samarbejde.core.tasks.worker_heartbeat"]
+def test_schedule_contains_the_heartbeat_and_the_deadline_sweep():
+    assert [entry.task_path for entry in schedule()] == [
+        "samarbejde.core.tasks.worker_heartbeat",
+        "samarbejde.notifications.tasks.notifications_deadline_sweep",
+    ]
 
 
 def test_scheduler_once_enqueues_the_heartbeat_which_runs_at_once(client):

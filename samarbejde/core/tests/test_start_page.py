@@ -67,3 +67,19 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get("/start/")
     assert response.status_code == 302
     assert response["Location"].startswith("/konto/log-ind/?next=/start/")
+
+
+@pytest.mark.parametrize(
+    ("role", "summary"),
+    [
+        (Role.MUNICIPAL_CASE_WORKER, "0 nye, 0 åbne, 0 med overskredet frist."),
+        (Role.UDK_OFFICER, "0 nye, 0 åbne, 0 med overskredet frist."),
+        (Role.KRFO_CASE_WORKER, "0 ubesvarede, heraf 0 med overskredet frist."),
+    ],
+)
+def test_notice_sections_show_their_counts(client, role, summary):
+    """The counts with notices are tested in samarbejde/notifications/tests/test_views.py."""
+    client.force_login(user_with_role(role))
+    html = client.get("/start/").content.decode()
+    assert summary in html
+    assert '<span class="count-badge">0</span>' in html

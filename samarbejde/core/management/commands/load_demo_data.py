@@ -2,11 +2,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from samarbejde.core.context import correlation
-from samarbejde.core.demo import load_demo_directory, load_demo_users
+from samarbejde.core.demo import load_demo_cases, load_demo_directory, load_demo_users
 
 
 class Command(BaseCommand):
-    help = "Indlæser demodata (brugere til hver rolle og kontakter). Kun til lokal brug og test."
+    help = "Indlæser demodata (brugere til hver rolle, kontakter og sager). Kun til lokal brug og test."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Load even when DEBUG is off.")
@@ -17,4 +17,5 @@ class Command(BaseCommand):
         with correlation():
             users = load_demo_users()
             contacts = load_demo_directory()
-        self.stdout.write(f"Demo data: {users} users, {contacts} new directory contacts.")
+            cases = load_demo_cases()
+        self.stdout.write(f"Demo data: {users} users, {contacts} new directory contacts, {cases} new demo people.")

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from samarbejde.custody import views
+
+app_name = "custody"
+urlpatterns = [
+    path("", views.inmate_list, name="inmate_list"),
+    path("ubesvarede/", views.unsettled_list, name="unsettled_list"),
+    path("indsaettelse/", views.admission_create, name="admission_create"),
+    path("forloeb/<uuid:pk>/", views.episode_detail, name="episode_detail"),
+    path("forloeb/<uuid:pk>/afsoning/", views.episode_convert, name="episode_convert"),
+    path("forloeb/<uuid:pk>/overfoersel/", views.episode_transfer, name="episode_transfer"),
+    path("forloeb/<uuid:pk>/loesladelsesdato/", views.episode_release_date, name="episode_release_date"),
+    path("forloeb/<uuid:pk>/loesladelse/", views.episode_release, name="episode_release"),
+]

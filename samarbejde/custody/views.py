@@ -1,0 +1,335 @@
+"""KRFO's custody pages: register admission, the episode page with its actions, current inmates, open notices.
+
+Thin views: parse, check access (custody.access, capabilities), call a service, render. Bad input gives the
+form's or the service's Danish message, never a 500; the services are atomic, so nothing is half-saved.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.custody import selectors, services
+from samarbejde.custody.access import access_episode_by_id
+from samarbejde.custody.forms import (
+    AdmissionForm,
+    ConvertForm,
+    CprLookupForm,
+    InstitutionFilterForm,
+    ReleaseDateForm,
+    ReleaseForm,
+    TransferForm,
+    now_local,
+)
+from samarbejde.custody.models import CustodyType
+from samarbejde.organisations import selectors as org_selectors
+from samarbejde.organisations.access import require_capability, user_can
+from samarbejde.organisations.models import Organisation
+from samarbejde.organisations.roles import Cap, OrgKind
+from samarbejde.people.access import display_cpr
+from samarbejde.people.selectors import person_search_by_cpr
+
+PAGE_SIZE = 50
+LOOKUP_AUTO_ID = "lookup_%s"
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: on a visible field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            visible = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if visible else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _report_outcome(request, outcome, done: str) -> None:
+    """One success message listing the notices sent (recipient, kind, legal basis); one warning per warning."""
+    notices = outcome.notifications
+    if notices:
+        lines = "; ".join(f"{_recipient(n)}: {n.get_kind_display()} ({n.legal_basis})" for n in notices)
+        count = "1 underretning er sendt" if len(notices) == 1 else f"{len(notices)} underretninger er sendt"
+        messages.success(request, f"{done} {count}: {lines}.")
+    else:
+        messages.success(request, f"{done} Der er ikke sendt underretninger.")
+    for warning in outcome.warnings:
+        messages.warning(request, warning)
+
+
+def _recipient(notice) -> str:
+    department = notice.recipient_department
+    name = notice.recipient_organisation.display_name
+    return f"{name}, {department.name}" if department else name
+
+
+def _own_institution(request) -> Organisation | None:
+    organisation = request.membership.organisation
+    return organisation if organisation.kind == OrgKind.KRFO_INSTITUTION and organisation.is_active else None
+
+
+# --- register admission ----------------------------------------------------------------------------------
+
+
+@require_capability(Cap.PERSON_REGISTER)
+@require_http_methods(["GET", "POST"])
+def admission_create(request):
+    """CPR first (GET ?cpr=, htmx or not): person found -> name, situation, prefilled form; else the same
+    form also creates the person. POST registers person + admission in one transaction."""
+    if not request.membership.organisation.is_krfo:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else (request.GET if "cpr" in request.GET else None)
+    lookup = CprLookupForm(data, auto_id=LOOKUP_AUTO_ID)
+    person = open_episode = form = None
+    if lookup.is_bound and lookup.is_valid():
+        cpr = lookup.cleaned_data["cpr"]
+        person = person_search_by_cpr(request.user, cpr, purpose="Registrering af indsættelse")
+        open_episode = selectors.episode_open_for_person(request.user, person) if person else None
+        institutions = list(selectors.krfo_institutions())
+        form_kwargs = {
+            "person": person,
+            "municipalities": org_selectors.municipality_choices(),
+            "institutions": institutions,
+        }
+        if request.method == "POST":
+            form = AdmissionForm(request.POST, **form_kwargs)
+            if form.is_valid():
+                municipality_by_code = {m.code: m for m in org_selectors.municipalities()}.get
+                try:
+                    outcome = services.admission_register(
+                        person=person, **form.service_kwargs(municipality_by_code), acting_user=request.user
+                    )
+                except ValidationError as exc:
+                    _add_service_errors(form, exc)
+                else:
+                    _report_outcome(request, outcome, "Indsættelsen er registreret.")
+                    return redirect("custody:episode_detail", pk=outcome.episode.pk)
+        else:
+            form = AdmissionForm(
+                initial=AdmissionForm.initial_for(cpr, person, _own_institution(request)), **form_kwargs
+            )
+    context = {
+        "lookup": lookup,
+        "person": person,
+        "person_cpr": display_cpr(request.user, person) if person else "",
+        "open_episode": open_episode,
+        "form": form,
+    }
+    if request.method == "GET" and request.headers.get("HX-Request"):
+        return render(request, "custody/partials/admission_details.html", context)
+    return render(request, "custody/admission_create.html", context)
+
+
+# --- the episode page and its actions ------------------------------------------------------------------
+
+
+def _action_forms(episode, institutions, **bound) -> dict:
+    """The episode's action forms (unbound with sensible defaults unless a bound one is given)."""
+    if not episode.is_open:
+        return {}
+    forms = {
+        "convert_form": ConvertForm(prefix="convert", initial={"occurred_at": now_local()})
+        if episode.custody_type == CustodyType.REMAND
+        else None,
+        "transfer_form": TransferForm(
+            prefix="transfer",
+            initial={"occurred_at": now_local()},
+            institutions=institutions,
+            current=episode.institution,
+        ),
+        "release_date_form": ReleaseDateForm(
+            prefix="date",
+            initial={"expected_release": episode.expected_release_date, "certainty": episode.release_certainty},
+        ),
+        "release_form": ReleaseForm(prefix="release", initial={"released_at": now_local()}),
+    }
+    forms.update(bound)
+    return forms
+
+
+def _render_episode(request, pk, *, status: int = 200, **bound):
+    episode = selectors.episode_page(request.user, pk)
+    audit_record(
+        "custody.view", acting_user=request.user, person=episode.person, obj=episode, purpose="Visning af forløb"
+    )
+    may_change = user_can(request.user, Cap.PERSON_REGISTER)
+    context = {
+        "episode": episode,
+        "person": episode.person,
+        "person_cpr": display_cpr(request.user, episode.person),
+        "may_change": may_change and episode.is_open,
+    }
+    if context["may_change"]:
+        context.update(_action_forms(episode, list(selectors.krfo_institutions()), **bound))
+    else:  # e.g. released meanwhile: the forms are gone, so their errors become messages
+        for form in bound.values():
+            for error in form.non_field_errors():
+                messages.error(request, error)
+    return render(request, "custody/episode_detail.html", context, status=status)
+
+
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
+def episode_detail(request, pk):
+    return _render_episode(request, pk)
+
+
+def _episode_action(request, episode, form, context_name: str, call, done: str):
+    """Shared POST handling: valid form -> service -> message + redirect; else the page with the form's errors."""
+    if form.is_valid():
+        try:
+            outcome = call(episode, form)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            _report_outcome(request, outcome, done)
+            return redirect("custody:episode_detail", pk=outcome.episode.pk)
+    return _render_episode(request, episode.pk, **{context_name: form})
+
+
+def _changeable(request, pk):
+    """404 unless the user may change this episode (missing, forbidden and malformed alike)."""
+    return access_episode_by_id(request.user, pk, action="change")
+
+
+@require_capability(Cap.PERSON_REGISTER, hide=True)
+@require_POST
+def episode_convert(request, pk):
+    episode = _changeable(request, pk)
+    form = ConvertForm(request.POST, prefix="convert")
+    return _episode_action(
+        request,
+        episode,
+        form,
+        "convert_form",
+        lambda episode, f: services.episode_convert_to_sentence(
+            episode, occurred_at=f.cleaned_data["occurred_at"], acting_user=request.user
+        ),
+        "Varetægtsfængslingen er ændret til afsoning.",
+    )
+
+
+@require_capability(Cap.PERSON_REGISTER, hide=True)
+@require_POST
+def episode_transfer(request, pk):
+    episode = _changeable(request, pk)
+    form = TransferForm(
+        request.POST, prefix="transfer", institutions=list(selectors.krfo_institutions()), current=episode.institution
+    )
+    return _episode_action(
+        request,
+        episode,
+        form,
+        "transfer_form",
+        lambda episode, f: services.episode_transfer(
+            episode,
+            to_institution=f.chosen_institution,
+            occurred_at=f.cleaned_data["occurred_at"],
+            acting_user=request.user,
+        ),
+        "Overførslen er registreret.",
+    )
+
+
+@require_capability(Cap.PERSON_REGISTER, hide=True)
+@require_POST
+def episode_release_date(request, pk):
+    episode = _changeable(request, pk)
+    form = ReleaseDateForm(request.POST, prefix="date")
+    return _episode_action(
+        request,
+        episode,
+        form,
+        "release_date_form",
+        lambda episode, f: services.episode_change_release_date(
+            episode,
+            expected_release=f.cleaned_data.get("expected_release"),
+            certainty=f.cleaned_data["certainty"],
+            acting_user=request.user,
+        ),
+        "Den forventede løsladelsesdato er ændret.",
+    )
+
+
+@require_capability(Cap.PERSON_REGISTER, hide=True)
+@require_POST
+def episode_release(request, pk):
+    episode = _changeable(request, pk)
+    form = ReleaseForm(request.POST, prefix="release")
+    return _episode_action(
+        request,
+        episode,
+        form,
+        "release_form",
+        lambda episode, f: services.episode_release(
+            episode,
+            released_at=f.cleaned_data["released_at"],
+            release_kind=f.cleaned_data["release_kind"],
+            address_after=f.cleaned_data.get("address_after", ""),
+            acting_user=request.user,
+        ),
+        "Løsladelsen er registreret.",
+    )
+
+
+# --- lists ------------------------------------------------------------------------------------------------
+
+
+def _institution_filter(request):
+    institutions = list(selectors.krfo_institutions())
+    form = InstitutionFilterForm(
+        request.GET if "institution" in request.GET else None,
+        institutions=institutions,
+        initial={"institution": getattr(_own_institution(request), "code", "")},
+    )
+    return form, form.chosen(_own_institution(request))
+
+
+@require_capability(Cap.PERSON_VIEW_ALL)
+def inmate_list(request):
+    """The institution's current inmates (the user's own institution unless another is chosen)."""
+    filter_form, institution = _institution_filter(request)
+    page = None
+    if institution is not None:
+        page = Paginator(selectors.episodes_current_at(request.user, institution), PAGE_SIZE).get_page(
+            request.GET.get("side")
+        )
+        audit_read_many(
+            "custody.list",
+            acting_user=request.user,
+            persons=[episode.person for episode in page],
+            purpose=f"Indsatte i {institution.display_name}",
+        )
+    return render(
+        request,
+        "custody/inmate_list.html",
+        {
+            "filter_form": filter_form,
+            "institution": institution,
+            "page": page,
+            "rows": [(episode, display_cpr(request.user, episode.person)) for episode in page or []],
+            "may_register": user_can(request.user, Cap.PERSON_REGISTER),
+        },
+    )
+
+
+@require_capability(Cap.PERSON_VIEW_ALL)
+def unsettled_list(request):
+    """Notices of the institution's episodes not yet answered or acknowledged, overdue first."""
+    filter_form, institution = _institution_filter(request)
+    page = None
+    if institution is not None:
+        page = Paginator(selectors.notifications_unsettled_at(request.user, institution), PAGE_SIZE).get_page(
+            request.GET.get("side")
+        )
+        audit_read_many(
+            "custody.notices_list",
+            acting_user=request.user,
+            persons=[notice.person for notice in page],
+            purpose=f"Ubesvarede underretninger, {institution.display_name}",
+        )
+    return render(
+        request,
+        "custody/unsettled_list.html",
+        {"filter_form": filter_form, "institution": institution, "page": page},
+    )

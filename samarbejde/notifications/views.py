@@ -1,0 +1,187 @@
+"""The inbox of the recipients of notices (municipalities, Udbetaling Danmark): list, open, acknowledge,
+assign and answer.
+
+Thin views: parse, check access (notifications.access), call a service, render. Opening a notice is an
+audited read (notification_mark_read); the list audits one read per person shown. A second acknowledge
+or answer (also a concurrent one) only shows a message: the services are idempotent.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from samarbejde.audit.services import audit_read_many
+from samarbejde.notifications import selectors, services
+from samarbejde.notifications.access import access_notification_by_id
+from samarbejde.notifications.forms import AnswerForm, AssignForm, InboxFilterForm
+from samarbejde.notifications.models import NotificationKind, NotificationStatus
+from samarbejde.organisations.access import active_membership, require_capability
+from samarbejde.organisations.roles import Cap
+from samarbejde.people.access import display_cpr
+
+PAGE_SIZE = 50
+STATUS_LABELS = dict(NotificationStatus.choices)
+
+MSG_ACKNOWLEDGED = "Du har kvitteret for underretningen."
+MSG_ALREADY_ACKNOWLEDGED = "Der er allerede kvitteret for underretningen."
+MSG_ANSWERED = "Svaret er sendt til Kriminalforsorgen."
+MSG_ALREADY_ANSWERED = "Underretningen er allerede besvaret"
+MSG_ASSIGNED = "Underretningen er tildelt %(name)s."
+MSG_UNASSIGNED = "Underretningen er ikke længere tildelt nogen."
+
+
+@login_required
+@require_capability(Cap.PERSON_VIEW_LINKED)
+def inbox(request):
+    """The notices addressed to the user's organisation: overdue first, then by due date."""
+    today = timezone.localdate()
+    filter_form = InboxFilterForm(
+        request.GET if any(k in request.GET for k in ("status", "afdeling", "frist_foer")) else None,
+        departments=selectors.inbox_departments(request.user),
+    )
+    rows = selectors.inbox_for_list(request.user, today=today, **filter_form.filters())
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
+    notices = list(page.object_list)
+    for notice in notices:
+        notice.current_status = selectors.notification_status(notice, today)
+        notice.status_label = STATUS_LABELS[notice.current_status]
+        notice.badge = selectors.STATUS_BADGES[notice.current_status]
+        notice.cpr_display = display_cpr(request.user, notice.person)
+    persons = list({notice.person_id: notice.person for notice in notices}.values())
+    if persons:
+        audit_read_many("notifications.list", acting_user=request.user, persons=persons, purpose="Indbakke")
+    context = {"page": page, "notices": notices, "filter_form": filter_form}
+    if request.headers.get("HX-Request"):
+        return render(request, "notifications/partials/inbox_results.html", context)
+    return render(request, "notifications/inbox.html", context)
+
+
+def _may_act(user, notification) -> bool:
+    membership = active_membership(user)
+    return (
+        membership is not None
+        and membership.can(Cap.PERSON_VIEW_LINKED)
+        and not membership.organisation.is_krfo
+        and membership.organisation_id == notification.recipient_organisation_id
+    )
+
+
+def _render_detail(request, notification, *, answer_form=None, assign_form=None, status=200):
+    """The notice page. Every rendering is an audited read (the first by the recipient marks it read)."""
+    notification = services.notification_mark_read(notification, acting_user=request.user)
+    notification = access_notification_by_id(request.user, notification.pk)
+    may_act = _may_act(request.user, notification)
+    answer = selectors.notification_answer_of(notification)
+    today = timezone.localdate()
+    current_status = selectors.notification_status(notification, today)
+    members = selectors.assignable_members(notification.recipient_organisation) if may_act else []
+    if may_act and assign_form is None:
+        assign_form = AssignForm(
+            initial={"assignee": str(notification.assigned_to_id or "")},
+            members=members,
+        )
+    if may_act and answer is None and notification.needs_answer and answer_form is None:
+        answer_form = AnswerForm(notification=notification)
+    context = {
+        "notification": notification,
+        "snapshot_rows": selectors.snapshot_rows(notification),
+        "cpr_display": display_cpr(request.user, notification.person),
+        "current_status": current_status,
+        "status_label": STATUS_LABELS[current_status],
+        "badge": selectors.STATUS_BADGES[current_status],
+        "history": selectors.notification_history(notification),
+        "answer": answer,
+        "decisions": [selectors.decision_phrase(d) for d in answer.decisions.all()] if answer else [],
+        "may_act": may_act,
+        "assign_form": assign_form if may_act else None,
+        "answer_form": answer_form if (may_act and answer is None and notification.needs_answer) else None,
+        "may_acknowledge": may_act and notification.acknowledged_at is None and answer is None,
+        "kinds": NotificationKind,
+    }
+    return render(request, "notifications/detail.html", context, status=status)
+
+
+@login_required
+def detail(request, pk):
+    notification = access_notification_by_id(request.user, pk)
+    return _render_detail(request, notification)
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk):
+    notification = access_notification_by_id(request.user, pk, action="acknowledge")
+    if notification.answered_at is not None:
+        messages.info(request, MSG_ALREADY_ANSWERED)
+    elif notification.acknowledged_at is not None:
+        messages.info(request, MSG_ALREADY_ACKNOWLEDGED)
+    else:
+        started = timezone.now()
+        try:
+            result = services.notification_acknowledge(notification, acting_user=request.user)
+        except PermissionDenied:  # membership changed between the access check and the write
+            raise Http404 from None
+        if result.acknowledged_at is not None and result.acknowledged_at < started:
+            messages.info(request, MSG_ALREADY_ACKNOWLEDGED)  # someone else was quicker
+        else:
+            messages.success(request, MSG_ACKNOWLEDGED)
+    return redirect(notification)
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    notification = access_notification_by_id(request.user, pk, action="acknowledge")
+    form = AssignForm(request.POST, members=selectors.assignable_members(notification.recipient_organisation))
+    if form.is_valid():
+        try:
+            services.notification_assign(notification, assignee=form.chosen, acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error("assignee", exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            if form.chosen is not None:
+                messages.success(request, MSG_ASSIGNED % {"name": form.chosen.display_name})
+            else:
+                messages.success(request, MSG_UNASSIGNED)
+            return redirect(notification)
+    return _render_detail(request, notification, assign_form=form)
+
+
+@login_required
+@require_POST
+def answer(request, pk):
+    notification = access_notification_by_id(request.user, pk, action="answer")
+    if notification.answered_at is not None:
+        messages.info(request, MSG_ALREADY_ANSWERED)
+        return redirect(notification)
+    if not notification.needs_answer:
+        messages.info(request, services.MSG_NOT_ANSWERABLE)
+        return redirect(notification)
+    form = AnswerForm(request.POST, notification=notification)
+    if form.is_valid():
+        started = timezone.now()
+        try:
+            result = services.notification_answer(
+                notification,
+                decisions=form.decisions() if form.subjects else None,
+                text=form.cleaned_data.get("text", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            if result.answered_at < started:
+                messages.info(request, MSG_ALREADY_ANSWERED)  # a colleague answered at the same time
+            else:
+                messages.success(request, MSG_ANSWERED)
+            return redirect(notification)
+    return _render_detail(request, notification, answer_form=form)
