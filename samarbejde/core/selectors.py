@@ -91,6 +91,28 @@ def _krfo_unanswered_section(user) -> Section:
     )
 
 
+def _reminders_section(user, *, link_url: str) -> Section:
+    """Reminders before a due date and escalations after it (notifications.reminders), as counts only:
+    the start page shows no personal data, so it needs no read audit."""
+    from samarbejde.notifications.reminders import reminder_counts
+
+    counts = reminder_counts(user)
+    total = counts["reminder"] + counts["escalation"]
+    return Section(
+        _("Påmindelser og eskaleringer"),
+        empty_text=_("Ingen påmindelser om frister."),
+        summary=_(
+            "%(reminder)d påmindelser om frister, der nærmer sig, og %(escalation)d eskaleringer af overskredne frister."
+        )
+        % counts
+        if total
+        else "",
+        count=total,
+        link_url=link_url if total else "",
+        link_text=_("Se underretningerne"),
+    )
+
+
 def start_page_for(user) -> StartPage:
     from django.urls import reverse
 
@@ -107,11 +129,12 @@ def start_page_for(user) -> StartPage:
         membership.organisation.is_municipality or membership.organisation.kind == "udbetaling_danmark"
     ):
         sections.append(_inbox_section(user))
+        sections.append(_reminders_section(user, link_url=reverse("notifications:inbox")))
     if membership.can(Cap.PERSON_VIEW_LINKED) and membership.organisation.kind == "police_district":
         sections.append(Section(_("KSP- og Exit-sager"), empty_text=_("Ingen sager venter.")))
     if membership.can(Cap.PERSON_VIEW_ALL):
         sections.append(_krfo_unanswered_section(user))
-        sections.append(Section(_("Frister denne uge"), empty_text=_("Ingen frister denne uge.")))
+        sections.append(_reminders_section(user, link_url=reverse("custody:unsettled_list")))
     if membership.can(Cap.DIRECTORY_REVIEW):
         pending = list(
             change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).order_by("created_at")[:10]

@@ -13,18 +13,34 @@ pytestmark = pytest.mark.django_db
 
 # Which sections each role's start page has (by heading).
 SECTIONS = {
-    Role.KRFO_CASE_WORKER: ["Ubesvarede underretninger", "Frister denne uge", "Dine ændringsforslag til kontaktlisten"],
-    Role.KRFO_MANAGER: ["Ubesvarede underretninger", "Frister denne uge", "Dine ændringsforslag til kontaktlisten"],
-    Role.PROBATION_OFFICER: [
+    Role.KRFO_CASE_WORKER: [
         "Ubesvarede underretninger",
-        "Frister denne uge",
+        "Påmindelser og eskaleringer",
         "Dine ændringsforslag til kontaktlisten",
     ],
-    Role.YOUTH_SUPERVISOR: ["Ubesvarede underretninger", "Frister denne uge", "Dine ændringsforslag til kontaktlisten"],
-    Role.MUNICIPAL_CASE_WORKER: ["Underretninger i indbakken"],
-    Role.MUNICIPAL_COORDINATOR: ["Underretninger i indbakken", "Dine ændringsforslag til kontaktlisten"],
+    Role.KRFO_MANAGER: [
+        "Ubesvarede underretninger",
+        "Påmindelser og eskaleringer",
+        "Dine ændringsforslag til kontaktlisten",
+    ],
+    Role.PROBATION_OFFICER: [
+        "Ubesvarede underretninger",
+        "Påmindelser og eskaleringer",
+        "Dine ændringsforslag til kontaktlisten",
+    ],
+    Role.YOUTH_SUPERVISOR: [
+        "Ubesvarede underretninger",
+        "Påmindelser og eskaleringer",
+        "Dine ændringsforslag til kontaktlisten",
+    ],
+    Role.MUNICIPAL_CASE_WORKER: ["Underretninger i indbakken", "Påmindelser og eskaleringer"],
+    Role.MUNICIPAL_COORDINATOR: [
+        "Underretninger i indbakken",
+        "Påmindelser og eskaleringer",
+        "Dine ændringsforslag til kontaktlisten",
+    ],
     Role.POLICE_OFFICER: ["KSP- og Exit-sager"],
-    Role.UDK_OFFICER: ["Underretninger i indbakken"],
+    Role.UDK_OFFICER: ["Underretninger i indbakken", "Påmindelser og eskaleringer"],
     Role.ADMINISTRATOR: ["Ændringsforslag til behandling", "Revisionsspor"],
 }
 
@@ -83,3 +99,20 @@ def test_notice_sections_show_their_counts(client, role, summary):
     html = client.get("/start/").content.decode()
     assert summary in html
     assert '<span class="count-badge">0</span>' in html
+
+
+def test_reminders_and_escalations_are_counted_on_both_sides(client):
+    """The demo's overdue notice is escalated to København's coordinator and to the KRFO case worker."""
+    from django.contrib.auth import get_user_model
+
+    from samarbejde.core.demo import load_demo_cases, load_demo_directory, load_demo_users
+
+    load_demo_users()
+    load_demo_directory()
+    load_demo_cases()
+    for username in ("kbh.koordinator", "krfo.sagsbehandler"):
+        client.force_login(get_user_model().objects.get(username=username))
+        html = client.get("/start/").content.decode()
+        assert "Påmindelser og eskaleringer" in html
+        assert "eskaleringer af overskredne frister" in html, username
+        assert "0 eskaleringer" not in html, username
