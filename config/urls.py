@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("samarbejde.public.urls")),
 ]
 
+handler400 = "samarbejde.core.views.bad_request"
 handler404 = "samarbejde.core.views.page_not_found"
 handler403 = "samarbejde.core.views.permission_denied"
 handler500 = "samarbejde.core.views.server_error"

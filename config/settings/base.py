@@ -229,3 +229,13 @@ BENEFITS_DECISION_DUE_BUSINESS_DAYS = env.int("BENEFITS_DECISION_DUE_BUSINESS_DA
 # the sweep (mark overdue, remind, escalate) runs every NOTIFICATION_SWEEP_SECONDS.
 NOTIFICATION_REMINDER_BUSINESS_DAYS = env.int("NOTIFICATION_REMINDER_BUSINESS_DAYS", default=2)
 NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=900)
+# Coordination of the handleplan (BEK 642/2006): the municipality is asked for its case files within this
+# many business days (a product choice; the handleplan itself is due 4 weeks after admission).
+CASE_FILES_DUE_BUSINESS_DAYS = env.int("CASE_FILES_DUE_BUSINESS_DAYS", default=10)
+# Files attached to answers (notifications.attachments): per-file limit and files per answer. Form fields
+# (not files) may be at most 2.5 MB in all; files above 2.5 MB stream to a temporary file, not to memory.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENT_MAX_FILES  # up to 20: our own Danish message; beyond: 400

@@ -26,4 +26,6 @@ def schedule() -> list[PeriodicTask]:
             "samarbejde.notifications.tasks.notifications_deadline_sweep",
             getattr(settings, "NOTIFICATION_SWEEP_SECONDS", 900),
         ),
+        # Files of answers whose transaction rolled back after the upload (issue 3, attachments).
+        PeriodicTask("samarbejde.notifications.tasks.attachments_cleanup", 3600),
     ]

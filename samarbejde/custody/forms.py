@@ -240,3 +240,47 @@ class InstitutionFilterForm(forms.Form):
         if self.is_bound and self.is_valid() and self.cleaned_data.get("institution"):
             return self.institutions[self.cleaned_data["institution"]]
         return default
+
+
+COORDINATE_YES, COORDINATE_NO = "ja", "nej"
+
+
+class CoordinationForm(forms.Form):
+    """KRFO's decision whether the handleplan is coordinated with the municipality (BEK 642/2006 § 3)."""
+
+    coordinate = _choice(
+        "Skal handleplanen koordineres med kommunen?",
+        [(COORDINATE_YES, "Ja, anmod kommunen om sagsakter"), (COORDINATE_NO, "Nej")],
+        radio=True,
+        message="Vælg, om handleplanen skal koordineres med kommunen.",
+    )
+    reason = forms.CharField(
+        label="Begrundelse",
+        required=False,
+        max_length=1000,
+        help_text="Skal udfyldes ved »Nej«, fx at straffen er på 4 måneder eller derunder. Højst 1000 tegn.",
+        widget=forms.Textarea(attrs={"class": "form-input", "rows": 3}),
+        error_messages={
+            "max_length": MSG_MAX_LENGTH,
+            "null_characters_not_allowed": "Teksten indeholder ugyldige tegn.",
+        },
+    )
+
+    @classmethod
+    def initial_for(cls, episode) -> dict:
+        if episode.coordinate_action_plan is None:
+            return {}
+        return {
+            "coordinate": COORDINATE_YES if episode.coordinate_action_plan else COORDINATE_NO,
+            "reason": episode.coordination_reason,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("coordinate") == COORDINATE_NO and not cleaned.get("reason") and "reason" not in self.errors:
+            self.add_error("reason", "Skriv en begrundelse, når handleplanen ikke skal koordineres med kommunen.")
+        return cleaned
+
+    @property
+    def coordinate_value(self) -> bool:
+        return self.cleaned_data["coordinate"] == COORDINATE_YES

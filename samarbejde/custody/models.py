@@ -65,6 +65,15 @@ class Episode(BaseModel):
         "status", max_length=8, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN, db_index=True
     )
     external_id = models.CharField("eksternt id", max_length=64, blank=True)
+    # KRFO's decision whether the handleplan is coordinated with the municipality (BEK 642/2006 § 3):
+    # None = not decided yet. Set only by custody.services.episode_decide_coordination (the timeline keeps
+    # every decision as a COORDINATION_DECISION event).
+    coordinate_action_plan = models.BooleanField("koordinering af handleplan", null=True, blank=True)
+    coordination_reason = models.TextField("begrundelse for koordinering", blank=True, max_length=1000)
+    coordination_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    coordination_decided_at = models.DateTimeField("koordinering besluttet", null=True, blank=True)
 
     class Meta:
         ordering = ["-admitted_at"]
@@ -102,6 +111,7 @@ class EventKind(models.TextChoices):
     TRANSFER = "transfer", "Overførsel"
     RELEASE_DATE_CHANGE = "release_date_change", "Ændret løsladelsesdato"
     RELEASE = "release", "Løsladelse"
+    COORDINATION_DECISION = "coordination_decision", "Beslutning om koordinering af handleplan"
 
 
 class AppendOnlyError(RuntimeError):

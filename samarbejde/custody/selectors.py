@@ -8,7 +8,7 @@ from django.utils import timezone
 from samarbejde.custody.access import episodes_visible_to
 from samarbejde.custody.models import Episode, EpisodeEvent, EpisodeStatus
 from samarbejde.notifications.access import notifications_visible_to
-from samarbejde.notifications.models import Notification, NotificationAnswer, NotificationStatus
+from samarbejde.notifications.models import Notification, NotificationAnswer, NotificationKind, NotificationStatus
 from samarbejde.notifications.status import notification_status_on, overdue_q, unsettled_q
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import OrgKind
@@ -46,19 +46,24 @@ def episode_page(user, episode_id) -> Episode:
     """episode_timeline plus what the episode page shows of each notice: its answer's decisions, who answered
     and acknowledged, its status history, and its status as of today (`.current_status`, `.current_status_label`).
 
-    Constant in the number of events and notices: episode_timeline's queries + 3 (+1 when a notice is answered).
+    Constant in the number of events and notices: episode_timeline's queries + 3 (+1 when a notice is answered,
+    +1 when a request for case files is answered: its files).
     """
     episode = episode_timeline(user, episode_id)
     notices = [notice for event in episode.timeline for notice in event.notifications.all()]
     prefetch_related_objects(notices, "acknowledged_by", "status_changes__acting_user")
     answers = [notice.answer for notice in notices if _answer_of(notice) is not None]
     prefetch_related_objects(answers, "answered_by", "decisions")
+    # Files attached to answers (case files): one query, only when some notice asks for files.
+    answered_case_files = [n for n in notices if n.kind == NotificationKind.CASE_FILES_REQUEST and _answer_of(n)]
+    prefetch_related_objects(answered_case_files, "attachments")
     today = timezone.localdate()
     labels = dict(NotificationStatus.choices)
     for notice in notices:
         notice.current_status = notification_status_on(notice, today)
         notice.current_status_label = labels[notice.current_status]
         notice.answer_or_none = _answer_of(notice)
+        notice.files = list(notice.attachments.all()) if notice in answered_case_files else []
     return episode
 
 

@@ -22,7 +22,7 @@ from samarbejde.custody.models import (
     ReleaseCertainty,
     ReleaseKind,
 )
-from samarbejde.notifications.models import Notification
+from samarbejde.notifications.models import Notification, NotificationKind
 from samarbejde.notifications.services import notifications_create_for
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Organisation
@@ -49,6 +49,10 @@ MSG_NO_DATE_CHANGE = "Den forventede løsladelsesdato og sikkerheden er uændred
 MSG_RELEASE_KIND = "Vælg, hvordan personen er løsladt."
 MSG_EXTERNAL_ID_TAKEN = "Indsættelsen med dette eksterne id er allerede registreret."
 MSG_ADDRESS_TOO_LONG = "Adressen må højst være 300 tegn."
+MSG_COORDINATION_CHOICE = "Vælg, om handleplanen skal koordineres med kommunen."
+MSG_COORDINATION_REASON_REQUIRED = "Skriv en begrundelse, når handleplanen ikke skal koordineres med kommunen."
+MSG_COORDINATION_REASON_TOO_LONG = "Begrundelsen må højst være 1000 tegn."
+COORDINATION_REASON_MAX = 1000
 
 # How far ahead an event may be registered (clock skew, a release registered the evening before).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -63,9 +67,13 @@ class EventOutcome:
     """
 
     episode: Episode
-    event: EpisodeEvent
+    event: EpisodeEvent | None
     notifications: list[Notification] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # episode_decide_coordination only: True when the decision was already registered (nothing written),
+    # and the case files request sent earlier in the episode, if any.
+    unchanged: bool = False
+    case_files_request: Notification | None = None
 
 
 # --- guards ---------------------------------------------------------------------------------------------
@@ -372,6 +380,67 @@ def episode_release(
         purpose=f"Løsladelse ({locked.get_release_kind_display().lower()})",
         acting_user=acting_user,
     )
+
+
+@transaction.atomic
+def episode_decide_coordination(episode: Episode, *, coordinate: bool, reason: str = "", acting_user) -> EventOutcome:
+    """KRFO decides whether the handleplan is coordinated with the municipality (BEK 642/2006 § 3).
+
+    "Yes" asks the home municipality's social services for its case files (a notice of kind
+    case_files_request, by rules.coordination_recipients). Idempotent: repeating the decision in force writes
+    nothing and returns `unchanged=True` (with the request sent earlier), so a second "yes", also a
+    concurrent one (the episode row is locked), never sends a second request. "No" needs a reason. A "yes"
+    repeated after the home municipality became known sends the request that could not be sent before.
+    """
+    _require_krfo(acting_user)
+    if not isinstance(coordinate, bool):
+        raise ValidationError(MSG_COORDINATION_CHOICE, code="coordination_choice")
+    reason = (reason or "").strip()
+    if len(reason) > COORDINATION_REASON_MAX:
+        raise ValidationError(MSG_COORDINATION_REASON_TOO_LONG, code="coordination_reason_too_long")
+    if not coordinate and not reason:
+        raise ValidationError(MSG_COORDINATION_REASON_REQUIRED, code="coordination_reason_required")
+    locked = _lock_open(episode)
+    request = (
+        Notification.objects.filter(episode=locked, kind=NotificationKind.CASE_FILES_REQUEST)
+        .select_related("recipient_organisation", "recipient_department")
+        .order_by("created_at")
+        .first()
+    )
+    if locked.coordinate_action_plan is coordinate and (not coordinate or request is not None):
+        return EventOutcome(episode=locked, event=None, unchanged=True, case_files_request=request)
+    now = timezone.now()
+    locked.coordinate_action_plan = coordinate
+    locked.coordination_reason = reason
+    locked.coordination_decided_by = acting_user
+    locked.coordination_decided_at = now
+    locked.save(
+        update_fields=[
+            "coordinate_action_plan",
+            "coordination_reason",
+            "coordination_decided_by",
+            "coordination_decided_at",
+            "updated_at",
+        ]
+    )
+    event = _record(
+        locked,
+        EventKind.COORDINATION_DECISION,
+        occurred_at=now,
+        acting_user=acting_user,
+        payload={"coordinate": coordinate, "reason": reason},
+    )
+    outcome = _finish(
+        locked,
+        event,
+        action="custody.decide_coordination",
+        purpose="Handleplanen koordineres med kommunen" if coordinate else "Handleplanen koordineres ikke med kommunen",
+        acting_user=acting_user,
+    )
+    outcome.case_files_request = request or next(
+        (n for n in outcome.notifications if n.kind == NotificationKind.CASE_FILES_REQUEST), None
+    )
+    return outcome
 
 
 @transaction.atomic

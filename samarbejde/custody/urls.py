@@ -12,4 +12,5 @@ urlpatterns = [
     path("forloeb/<uuid:pk>/overfoersel/", views.episode_transfer, name="episode_transfer"),
     path("forloeb/<uuid:pk>/loesladelsesdato/", views.episode_release_date, name="episode_release_date"),
     path("forloeb/<uuid:pk>/loesladelse/", views.episode_release, name="episode_release"),
+    path("forloeb/<uuid:pk>/koordinering/", views.episode_coordination, name="episode_coordination"),
 ]

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
@@ -16,6 +18,7 @@ from samarbejde.custody.access import access_episode_by_id
 from samarbejde.custody.forms import (
     AdmissionForm,
     ConvertForm,
+    CoordinationForm,
     CprLookupForm,
     InstitutionFilterForm,
     ReleaseDateForm,
@@ -143,6 +146,7 @@ def _action_forms(episode, institutions, **bound) -> dict:
             initial={"expected_release": episode.expected_release_date, "certainty": episode.release_certainty},
         ),
         "release_form": ReleaseForm(prefix="release", initial={"released_at": now_local()}),
+        "coordination_form": CoordinationForm(prefix="coordination", initial=CoordinationForm.initial_for(episode)),
     }
     forms.update(bound)
     return forms
@@ -270,6 +274,48 @@ def episode_release(request, pk):
         ),
         "Løsladelsen er registreret.",
     )
+
+
+MSG_COORDINATION_DONE = "Beslutningen om koordinering af handleplanen er registreret."
+MSG_ALREADY_REQUESTED = (
+    "Handleplanen koordineres allerede med kommunen. Anmodningen om sagsakter blev sendt til %(recipient)s "
+    "den %(date)s. Der er ikke sendt en ny anmodning."
+)
+MSG_ALREADY_DECIDED_NO = (
+    "Beslutningen er allerede registreret: handleplanen koordineres ikke med kommunen. Intet er ændret."
+)
+
+
+@require_capability(Cap.PERSON_REGISTER, hide=True)
+@require_POST
+def episode_coordination(request, pk):
+    """KRFO's decision whether to coordinate the handleplan; "Ja" asks the municipality for case files once."""
+    episode = _changeable(request, pk)
+    form = CoordinationForm(request.POST, prefix="coordination")
+    if form.is_valid():
+        try:
+            outcome = services.episode_decide_coordination(
+                episode,
+                coordinate=form.coordinate_value,
+                reason=form.cleaned_data.get("reason", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            if not outcome.unchanged:
+                _report_outcome(request, outcome, MSG_COORDINATION_DONE)
+            elif outcome.case_files_request is not None:
+                sent = outcome.case_files_request
+                messages.info(
+                    request,
+                    MSG_ALREADY_REQUESTED
+                    % {"recipient": _recipient(sent), "date": date_format(localtime(sent.created_at), "j. F Y")},
+                )
+            else:
+                messages.info(request, MSG_ALREADY_DECIDED_NO)
+            return redirect("custody:episode_detail", pk=outcome.episode.pk)
+    return _render_episode(request, episode.pk, coordination_form=form)
 
 
 # --- lists ------------------------------------------------------------------------------------------------

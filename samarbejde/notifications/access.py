@@ -43,3 +43,23 @@ def access_notification_by_id(user, pk, *, action: str = "view") -> Notification
         return notifications_visible_to(user, action).get(pk=pk)
     except (Notification.DoesNotExist, ValidationError, ValueError, TypeError):
         raise Http404 from None
+
+
+def attachments_visible_to(user) -> QuerySet:
+    """The files attached to answers of the notices the user may see: the recipient organisation's staff
+    (notice page) and KRFO's case workers (episode page). Everybody else: none."""
+    from samarbejde.notifications.models import NotificationAttachment
+
+    return NotificationAttachment.objects.select_related("notification__person").filter(
+        notification__in=notifications_visible_to(user).values("pk")
+    )
+
+
+def access_attachment_by_id(user, pk):
+    """One attachment, or 404 for missing and forbidden alike (also for a malformed id)."""
+    from samarbejde.notifications.models import NotificationAttachment
+
+    try:
+        return attachments_visible_to(user).get(pk=pk)
+    except (NotificationAttachment.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise Http404 from None

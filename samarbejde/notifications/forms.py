@@ -8,6 +8,7 @@ validates again and has the last word.
 
 from django import forms
 
+from samarbejde.notifications import attachments
 from samarbejde.notifications.models import DecisionCode, NotificationKind, NotificationStatus
 from samarbejde.notifications.services import ANSWER_TEXT_MAX, DECISION_TEXT_MAX, SUBJECT_LABELS
 
@@ -91,6 +92,38 @@ class AssignForm(forms.Form):
         return self.members.get(self.cleaned_data.get("assignee") or "")
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.Field):
+    """Several files in one input. Cleaning returns the list of uploads after notifications.attachments has
+    checked them (type and content, size, number), so its Danish messages show at the field."""
+
+    widget = MultipleFileInput
+
+    def to_python(self, data):
+        if not data:
+            return []
+        return [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if value:
+            try:
+                attachments.check_files(value)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["files"]) from None
+
+
+def files_help_text() -> str:
+    return (
+        f"Du kan vedhæfte op til {attachments.max_files()} filer på højst {attachments.max_mb_label()} MB hver. "
+        f"Tilladte typer: {attachments.ALLOWED_LABEL}."
+    )
+
+
 class AnswerForm(forms.Form):
     """The answer to a notice: a decision per benefit (benefits requests) and a free text."""
 
@@ -133,7 +166,16 @@ class AnswerForm(forms.Form):
                 widget=forms.TextInput(attrs={"class": "form-input"}),
                 error_messages={"max_length": MSG_MAX_LENGTH},
             )
-        if not self.subjects:
+        self.takes_files = notification.kind == NotificationKind.CASE_FILES_REQUEST
+        if self.takes_files:
+            self.fields["text"].label = "Svar"
+            self.fields["files"] = MultipleFileField(
+                label="Sagsakter",
+                required=False,
+                help_text=files_help_text(),
+                widget=MultipleFileInput(attrs={"class": "form-input", "multiple": True, "accept": attachments.ACCEPT}),
+            )
+        elif not self.subjects:
             self.fields["text"].label = "Svar"
             self.fields["text"].required = True
             self.fields["text"].error_messages["required"] = "Skriv et svar, før du sender det."
@@ -150,6 +192,14 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if (
+            self.takes_files
+            and not cleaned.get("text")
+            and not cleaned.get("files")
+            and not self.has_error("text")
+            and not self.has_error("files")
+        ):
+            self.add_error("text", "Skriv et svar, eller vedhæft sagsakterne, før du sender svaret.")
         for subject in self.subjects:
             label = SUBJECT_LABELS[subject].lower()
             code = cleaned.get(f"{subject}-code")

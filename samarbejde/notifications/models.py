@@ -228,3 +228,38 @@ class NotificationReminder(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.due_date:%Y-%m-%d})"
+
+
+def attachment_path(instance: "NotificationAttachment", filename: str) -> str:
+    """attachments/<notification id>/<random name>.<extension>: the stored name tells nothing about the
+    content and cannot be guessed; the name the user gave is kept in `original_name`."""
+    import uuid
+
+    extension = filename.rpartition(".")[2].lower() if "." in filename else "bin"
+    return f"attachments/{instance.notification_id}/{uuid.uuid4().hex}.{extension[:10]}"
+
+
+class NotificationAttachment(BaseModel):
+    """A file the recipient attached to its answer (case files for a coordinated handleplan).
+
+    Stored under MEDIA_ROOT (never served as media: only notifications.views.attachment_download, which checks
+    access and audits, hands it out). `content_type` is the type the content was checked to be, not what the
+    browser said. Written only by notifications.services.notification_answer, with the answer.
+    """
+
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField("fil", upload_to=attachment_path, max_length=255)
+    original_name = models.CharField("filnavn", max_length=255)
+    content_type = models.CharField("filtype", max_length=100)
+    size = models.PositiveBigIntegerField("størrelse (bytes)")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("vedhæftet")
+
+    class Meta:
+        ordering = ["uploaded_at", "original_name"]
+        verbose_name = "bilag"
+        verbose_name_plural = "bilag"
+
+    def __str__(self) -> str:
+        # No file name: names of case files can contain personal data, and str() ends up in logs.
+        return f"Bilag {self.pk} ({self.size} bytes)"

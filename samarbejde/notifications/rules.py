@@ -13,6 +13,10 @@ Legal bases chosen (acts in reference/legal_acts.json):
 - Pensioners: "Lov om social pension" § 46 (pension stops during custody; the institution tells
   Udbetaling Danmark and the municipality), number/date of the consolidated act unverified.
 - A change of release date cites the basis of the notice it updates; a release cites the admission's.
+- Case files for a coordinated handleplan: "Koordineringsbekendtgørelsen" (BEK nr. 642 af 15.6.2006) § 3,
+  stk. 1: the municipality must coordinate its plan with Kriminalforsorgen's handleplan, which is what
+  the request for its case files (sagsakter) serves. Serviceloven § 141 is the municipality's duty to make
+  its own plan (what it coordinates), not the basis for KRFO asking, so it is not cited here.
 
 Routing: rules name a *department kind* (ydelse, jobcenter, ...). Per-municipality routing through the
 directory (organisations.Contact) can replace BENEFIT_DEPARTMENT later without changing the rules' shape.
@@ -36,6 +40,7 @@ LegalBasis = tuple[str, str]  # (act short_name, paragraph reference)
 BASIS_REPORTING: LegalBasis = ("Cirkulæreskrivelse om indberetning", "")
 BASIS_CPR_REGISTER: LegalBasis = ("Folkeregistercirkulæret", "")
 BASIS_PENSION: LegalBasis = ("Lov om social pension", "§ 46")
+BASIS_COORDINATION: LegalBasis = ("Koordineringsbekendtgørelsen", "§ 3, stk. 1")
 
 # Which municipal function decides on which benefit (the Københavns Kommune example in the domain brief).
 BENEFIT_DEPARTMENT: dict[str, str] = {
@@ -50,6 +55,7 @@ BENEFIT_DEPARTMENT: dict[str, str] = {
 NO_BENEFITS_DEPARTMENT = DepartmentKind.BENEFITS
 PENSION_DEPARTMENT = DepartmentKind.SOCIAL  # decides on rent from the pension (§ 46, stk. 2)
 CPR_REGISTER_DEPARTMENT = DepartmentKind.CITIZEN_SERVICE
+CASE_FILES_DEPARTMENT = DepartmentKind.SOCIAL  # makes the municipality's plan (serviceloven § 141)
 
 # The notices a release repeats to "the same parties as the admission".
 ADMISSION_KINDS = frozenset(
@@ -71,12 +77,15 @@ class RuleConfig:
       says days, not business days ("hverdage"); set CPR_NOTICE_DUE_BUSINESS_DAYS = True to count business days.
     - BENEFITS_DECISION_DUE_BUSINESS_DAYS: the deadline we ask the municipality to answer within. No
       statutory deadline was found: a product choice.
+    - CASE_FILES_DUE_BUSINESS_DAYS: the deadline for the case files. A product choice too: the handleplan is
+      due 4 weeks after admission (handleplanscirkulæret), so the files are asked for within 2 weeks.
     """
 
     cpr_notice_min_stay_days: int = 92
     cpr_notice_due_days: int = 5
     cpr_notice_due_business_days: bool = False
     benefits_decision_due_business_days: int = 10
+    case_files_due_business_days: int = 10
 
     @classmethod
     def from_settings(cls) -> "RuleConfig":
@@ -88,6 +97,9 @@ class RuleConfig:
             ),
             benefits_decision_due_business_days=getattr(
                 settings, "BENEFITS_DECISION_DUE_BUSINESS_DAYS", cls.benefits_decision_due_business_days
+            ),
+            case_files_due_business_days=getattr(
+                settings, "CASE_FILES_DUE_BUSINESS_DAYS", cls.case_files_due_business_days
             ),
         )
 
@@ -109,13 +121,15 @@ class PersonSituation:
     """What the rules need to know about the person and the stay.
 
     `home_municipality_code` is None when unknown. `stay_days` is the expected stay (admission to
-    expected release; the actual stay for a release), None when unknown.
+    expected release; the actual stay for a release), None when unknown. `coordinate_action_plan` is KRFO's
+    decision to coordinate the handleplan with the municipality (None: not decided).
     """
 
     home_municipality_code: str | None
     pension: str = PensionKind.NONE
     benefits: tuple[str, ...] = ()
     stay_days: int | None = None
+    coordinate_action_plan: bool | None = None
 
     @property
     def is_pensioner(self) -> bool:
@@ -243,6 +257,27 @@ def release_recipients(
     return [Recipient(code, dept, NotificationKind.RELEASE_NOTICE, basis) for (code, dept), basis in parties.items()]
 
 
+def coordination_recipients(
+    situation: PersonSituation, already_notified: Sequence[Notified], config: RuleConfig
+) -> list[Recipient]:
+    """A decision to coordinate the handleplan asks the home municipality's social services for its case
+    files, once per episode: a request already sent (a second "yes", or "yes" after "no" after "yes") sends
+    nothing. A decision not to coordinate sends nothing."""
+    if situation.coordinate_action_plan is not True:
+        return []
+    if any(n.notification_kind == NotificationKind.CASE_FILES_REQUEST for n in already_notified):
+        return []
+    return [
+        Recipient(
+            situation.home_municipality_code,
+            CASE_FILES_DEPARTMENT,
+            NotificationKind.CASE_FILES_REQUEST,
+            BASIS_COORDINATION,
+            Deadline(config.case_files_due_business_days, business_days=True),
+        )
+    ]
+
+
 def recipients_for(
     event_kind: str,
     situation: PersonSituation,
@@ -260,4 +295,6 @@ def recipients_for(
         return release_date_change_recipients(situation, already_notified, config)
     if event_kind == "release":
         return release_recipients(situation, already_notified, config)
+    if event_kind == "coordination_decision":
+        return coordination_recipients(situation, already_notified, config)
     return []

@@ -53,8 +53,11 @@ def notification_counts(user, today: date | None = None) -> dict[str, int]:
 
 
 def notification_answer_of(notification: Notification) -> NotificationAnswer | None:
-    """The answer with its decisions (2 queries), or None."""
-    return NotificationAnswer.objects.filter(notification=notification).prefetch_related("decisions").first()
+    """The answer with its decisions (2 queries), or None. `.files` are the attached files (1 query more)."""
+    answer = NotificationAnswer.objects.filter(notification=notification).prefetch_related("decisions").first()
+    if answer is not None:
+        answer.files = list(notification.attachments.order_by("uploaded_at", "original_name"))
+    return answer
 
 
 # --- the inbox pages ------------------------------------------------------------------------------------
@@ -207,6 +210,9 @@ def snapshot_rows(notification: Notification) -> list[tuple[str, str]]:
                 f"{expected} ({certainty.lower()})" if certainty and expected != "Ukendt" else expected,
             )
         )
+    add("Anmodning", data.get("request", ""))
+    requester = data.get("requested_by") or {}
+    add("Anmodet af", ", ".join(p for p in (requester.get("name"), requester.get("institution")) if p))
     add("Løsladt", _format_iso(data.get("released_at"), with_time=True))
     add("Løsladelsesform", dict(ReleaseKind.choices).get(data.get("release_kind") or "", ""))
     if "address_after_release" in data:

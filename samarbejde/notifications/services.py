@@ -5,10 +5,13 @@ no notice, link or audit event. The recipient's steps (read, acknowledge, answer
 and are idempotent: repeating one changes nothing and raises nothing.
 """
 
+import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,13 +19,14 @@ from samarbejde.audit.services import audit_record
 from samarbejde.custody.models import Episode, EpisodeEvent, EventKind
 from samarbejde.legal.models import Paragraph
 from samarbejde.legal.selectors import paragraph_by_citation
-from samarbejde.notifications import rules
+from samarbejde.notifications import attachments, rules
 from samarbejde.notifications.models import (
     DECISION_SUBJECTS,
     BenefitDecision,
     DecisionCode,
     Notification,
     NotificationAnswer,
+    NotificationAttachment,
     NotificationKind,
     NotificationStatus,
     NotificationStatusChange,
@@ -54,6 +58,15 @@ MSG_DECISION_TEXT_TOO_LONG = "Uddybningen for %(subject)s må højst være 500 t
 MSG_DECISION_DATE = "Datoen for %(subject)s er ikke en gyldig dato (åååå-mm-dd)."
 MSG_ANSWER_EMPTY = "Skriv en afgørelse eller en bemærkning, før du sender svaret."
 MSG_ANSWER_TOO_LONG = "Bemærkningen må højst være 4000 tegn."
+
+MSG_FILES_NOT_ALLOWED = "Der kan kun vedhæftes filer til svar på en anmodning om sagsakter."
+MSG_CASE_FILES_ANSWER_EMPTY = "Skriv et svar, eller vedhæft sagsakterne, før du sender svaret."
+
+CASE_FILES_REQUEST_TEXT = (
+    "Kriminalforsorgen koordinerer handleplanen med kommunen og beder om kommunens sagsakter om personen: "
+    "kommunens handleplan (serviceloven § 141) og oplysninger om bolig, forsørgelse, beskæftigelse, "
+    "misbrugsbehandling og andre indsatser, der er relevante for planen."
+)
 
 ANSWER_TEXT_MAX = 4000
 DECISION_TEXT_MAX = 500
@@ -90,6 +103,7 @@ def situation_for(episode: Episode, event: EpisodeEvent) -> rules.PersonSituatio
         pension=person.pension,
         benefits=tuple(person.benefits or ()),
         stay_days=stay_days,
+        coordinate_action_plan=episode.coordinate_action_plan,
     )
 
 
@@ -177,6 +191,14 @@ def snapshot_for(recipient: rules.Recipient, ctx: _Context) -> dict:
         data["previous_release_date"] = event.payload.get("previous_release_date")
         data["expected_release_date"] = _iso(episode.expected_release_date)
         data["release_certainty"] = episode.release_certainty
+    if kind == NotificationKind.CASE_FILES_REQUEST:
+        data["expected_release_date"] = _iso(episode.expected_release_date)
+        data["release_certainty"] = episode.release_certainty
+        data["request"] = CASE_FILES_REQUEST_TEXT
+        requester = event.acting_user if getattr(event, "acting_user_id", None) else None
+        data["requested_by"] = (
+            {"name": requester.display_name, "institution": episode.institution.display_name} if requester else {}
+        )
     if kind == NotificationKind.RELEASE_NOTICE:
         data["released_at"] = _iso(episode.released_at)
         data["release_kind"] = episode.release_kind
@@ -434,16 +456,36 @@ def _clean_decisions(notification: Notification, decisions) -> list[BenefitDecis
     return sorted(cleaned, key=lambda d: order.get(d.subject, 99))
 
 
-@transaction.atomic
 def notification_answer(
-    notification: Notification, *, decisions: dict | None = None, text: str = "", acting_user
+    notification: Notification,
+    *,
+    decisions: dict | None = None,
+    text: str = "",
+    files: Sequence = (),
+    acting_user,
 ) -> NotificationAnswer:
-    """The recipient's answer: a decision per benefit (or on the pension) plus free text.
+    """The recipient's answer: a decision per benefit (or on the pension) plus free text; for a request for
+    case files, free text and/or files.
 
     `decisions` maps a Benefit/PensionKind value to {"code": DecisionCode, "text": str, "effective_date":
-    date | "YYYY-MM-DD" | None}. For a benefits request every listed benefit needs a decision. A second
-    answer (also a concurrent one) returns the first and changes nothing.
+    date | "YYYY-MM-DD" | None}. For a benefits request every listed benefit needs a decision. `files` are
+    uploaded files (notifications.attachments checks type, content, size and number): all of them are
+    checked before anything is written, so one bad file stores no answer and no file; a file stored before
+    a later failure is deleted again. A second answer (also a concurrent one) returns the first and
+    changes nothing (its files are not stored).
     """
+    written: list[str] = []  # files on disk so far; deleted again unless the answer's transaction commits
+    try:
+        return _answer(
+            notification, decisions=decisions, text=text, files=files, acting_user=acting_user, written=written
+        )
+    except BaseException:
+        _delete_stored(written)
+        raise
+
+
+@transaction.atomic
+def _answer(notification: Notification, *, decisions, text, files, acting_user, written: list[str]):
     if not _is_recipient(acting_user, notification):
         raise PermissionDenied(MSG_NOT_RECIPIENT)
     locked = _lock(notification)
@@ -455,14 +497,21 @@ def notification_answer(
     text = (text or "").strip()
     if len(text) > ANSWER_TEXT_MAX:
         raise ValidationError(MSG_ANSWER_TOO_LONG, code="answer_too_long")
+    files = [f for f in files or () if f is not None]
+    if files and locked.kind != NotificationKind.CASE_FILES_REQUEST:
+        raise ValidationError(MSG_FILES_NOT_ALLOWED, code="files_not_allowed")
+    checked = attachments.check_files(files)
     cleaned = _clean_decisions(locked, decisions)
-    if not cleaned and not text:
+    if not cleaned and not text and not checked:
+        if locked.kind == NotificationKind.CASE_FILES_REQUEST:
+            raise ValidationError(MSG_CASE_FILES_ANSWER_EMPTY, code="answer_empty")
         raise ValidationError(MSG_ANSWER_EMPTY, code="answer_empty")
     now = timezone.now()
     answer = NotificationAnswer.objects.create(notification=locked, text=text, answered_by=acting_user, answered_at=now)
     for decision in cleaned:
         decision.answer = answer
     BenefitDecision.objects.bulk_create(cleaned)
+    stored = _store_attachments(locked, checked, acting_user=acting_user, now=now, names=written)
     locked.answered_at = now
     locked.read_at = locked.read_at or now
     if locked.acknowledged_at is None:
@@ -476,9 +525,64 @@ def notification_answer(
         person=locked.person,
         obj=locked,
         purpose=f"Besvaret: {locked.get_kind_display()}",
-        details={"answer": str(answer.pk), "decisions": [d.subject for d in cleaned]},
+        details={
+            "answer": str(answer.pk),
+            "decisions": [d.subject for d in cleaned],
+            "attachments": [str(a.pk) for a in stored],
+        },
     )
     return answer
+
+
+def _delete_stored(names: list[str]) -> None:
+    for name in names:
+        with contextlib.suppress(OSError):  # best effort; attachments_remove_orphans catches the rest
+            default_storage.delete(name)
+
+
+def _store_attachments(
+    notification: Notification, checked, *, acting_user, now, names: list[str]
+) -> list[NotificationAttachment]:
+    """Write the checked files and their rows; each written file's name goes to `names` at once, so that
+    notification_answer can delete them if anything fails before its transaction commits."""
+    rows: list[NotificationAttachment] = []
+    for item in checked:
+        row = NotificationAttachment(
+            notification=notification,
+            original_name=item.original_name,
+            content_type=item.content_type,
+            size=item.size,
+            uploaded_by=acting_user,
+            uploaded_at=now,
+        )
+        item.upload.seek(0)
+        row.file.save(f"bilag.{item.extension}", item.upload, save=False)
+        names.append(row.file.name)
+        rows.append(row)
+    NotificationAttachment.objects.bulk_create(rows)
+    return rows
+
+
+def attachments_remove_orphans(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete stored files under attachments/ that no NotificationAttachment row refers to (left by a
+    transaction rolled back around notification_answer, or a crash between writing and commit). Only files
+    older than `older_than`, so a file of an answer being saved right now is never touched. Returns the count."""
+    from django.utils import timezone as tz
+
+    cutoff = tz.now() - older_than
+    known = set(NotificationAttachment.objects.values_list("file", flat=True))
+    removed = 0
+    try:
+        folders = default_storage.listdir("attachments")[0]
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        for filename in default_storage.listdir(f"attachments/{folder}")[1]:
+            name = f"attachments/{folder}/{filename}"
+            if name not in known and default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
+                removed += 1
+    return removed
 
 
 @transaction.atomic

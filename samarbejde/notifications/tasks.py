@@ -186,3 +186,13 @@ def notifications_deadline_sweep() -> dict:
             result.escalated,
         )
     return asdict(result)
+
+
+@task(queue_name="periodic")
+def attachments_cleanup() -> int:
+    """Remove attachment files that no row refers to (left by a rolled-back answer), older than an hour."""
+    from samarbejde.notifications.services import attachments_remove_orphans
+
+    removed = attachments_remove_orphans()
+    logger.info("Attachment cleanup removed %d orphaned file(s).", removed)
+    return removed

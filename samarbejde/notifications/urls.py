@@ -9,4 +9,5 @@ urlpatterns = [
     path("<uuid:pk>/kvitter/", views.acknowledge, name="acknowledge"),
     path("<uuid:pk>/tildel/", views.assign, name="assign"),
     path("<uuid:pk>/svar/", views.answer, name="answer"),
+    path("bilag/<uuid:pk>/", views.attachment_download, name="attachment_download"),
 ]

@@ -6,18 +6,26 @@ audited read (notification_mark_read); the list audits one read per person shown
 or answer (also a concurrent one) only shows a message: the services are idempotent.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from samarbejde.audit.services import audit_read_many
-from samarbejde.notifications import selectors, services
-from samarbejde.notifications.access import access_notification_by_id
+from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.notifications import attachments, selectors, services
+from samarbejde.notifications.access import access_attachment_by_id, access_notification_by_id
 from samarbejde.notifications.forms import AnswerForm, AssignForm, InboxFilterForm
 from samarbejde.notifications.models import NotificationKind, NotificationStatus
 from samarbejde.organisations.access import active_membership, require_capability
@@ -154,9 +162,54 @@ def assign(request, pk):
     return _render_detail(request, notification, assign_form=form)
 
 
+MSG_REQUEST_TOO_LARGE = (
+    "Svaret kunne ikke modtages, fordi det fylder for meget. Du kan vedhæfte op til %(max_files)d filer på højst "
+    "%(max_mb)s MB hver. Gå tilbage, og vedhæft færre eller mindre filer. Intet er gemt."
+)
+
+
+def _request_too_large(request):
+    """The Danish answer to a body Django refuses to read (fields over DATA_UPLOAD_MAX_MEMORY_SIZE, too many
+    files) or one far above what the limits allow: 413, nothing read into memory, nothing saved."""
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": "Svaret fylder for meget",
+            "code": 413,
+            "text": MSG_REQUEST_TOO_LARGE
+            % {"max_files": attachments.max_files(), "max_mb": attachments.max_mb_label()},
+        },
+        status=413,
+    )
+
+
+def _body_limit() -> int:
+    """The largest body worth reading: every file at its maximum, plus room for the form fields."""
+    return attachments.max_files() * attachments.max_bytes() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+@csrf_exempt  # the CSRF check runs in _answer, after the body size is checked (csrf_protect below)
 @login_required
 @require_POST
 def answer(request, pk):
+    """Parse the body here, before the CSRF check reads it, so that a body too large gives a Danish 413 page
+    instead of Django's bare 400; then the CSRF-protected answer view."""
+    try:
+        content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        content_length = 0
+    if content_length > _body_limit():
+        return _request_too_large(request)
+    try:
+        request.POST, request.FILES  # noqa: B018 - reading the body is the point
+    except (RequestDataTooBig, TooManyFilesSent, TooManyFieldsSent):
+        return _request_too_large(request)
+    return _answer(request, pk)
+
+
+@csrf_protect
+def _answer(request, pk):
     notification = access_notification_by_id(request.user, pk, action="answer")
     if notification.answered_at is not None:
         messages.info(request, MSG_ALREADY_ANSWERED)
@@ -164,7 +217,7 @@ def answer(request, pk):
     if not notification.needs_answer:
         messages.info(request, services.MSG_NOT_ANSWERABLE)
         return redirect(notification)
-    form = AnswerForm(request.POST, notification=notification)
+    form = AnswerForm(request.POST, request.FILES, notification=notification)
     if form.is_valid():
         started = timezone.now()
         try:
@@ -172,6 +225,7 @@ def answer(request, pk):
                 notification,
                 decisions=form.decisions() if form.subjects else None,
                 text=form.cleaned_data.get("text", ""),
+                files=form.cleaned_data.get("files") or (),
                 acting_user=request.user,
             )
         except ValidationError as exc:
@@ -185,3 +239,27 @@ def answer(request, pk):
                 messages.success(request, MSG_ANSWERED)
             return redirect(notification)
     return _render_detail(request, notification, answer_form=form)
+
+
+@login_required
+def attachment_download(request, pk):
+    """One attached file, for those who may see its notice (the recipient's staff and KRFO); 404 for
+    everybody else and for a file missing on disk. Every download is audited with the person."""
+    attachment = access_attachment_by_id(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404 from None
+    audit_record(
+        "notifications.attachment_download",
+        acting_user=request.user,
+        person=attachment.notification.person,
+        obj=attachment,
+        purpose=f"Hentet bilag til {attachment.notification.get_kind_display().lower()}",
+        details={"notification": str(attachment.notification_id), "size": attachment.size},
+    )
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

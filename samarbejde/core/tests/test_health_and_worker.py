@@ -62,11 +62,17 @@ def test_healthz_needs_no_login_even_with_otp_required(client, settings):
     assert client.get("/healthz").status_code == 200
 
 
-def test_schedule_contains_the_heartbeat_and_the_deadline_sweep():
+def test_schedule_contains_the_heartbeat_the_deadline_sweep_and_the_attachment_cleanup():
     assert [entry.task_path for entry in schedule()] == [
         "samarbejde.core.tasks.worker_heartbeat",
         "samarbejde.notifications.tasks.notifications_deadline_sweep",
+        "samarbejde.notifications.tasks.attachments_cleanup",
     ]
+
+
+def test_every_scheduled_task_can_be_imported_and_enqueued():
+    for entry in schedule():
+        entry.enqueue()  # ImmediateBackend in tests: runs at once, must not raise
 
 
 def test_scheduler_once_enqueues_the_heartbeat_which_runs_at_once(client):
