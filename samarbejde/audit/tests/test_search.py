@@ -263,3 +263,21 @@ def test_post_with_invalid_input_shows_errors_and_does_not_redirect(admin_client
 def test_get_with_an_unknown_person_id_is_404(admin_client):
     response = admin_client.get(URL, {"person": "00000000-0000-0000-0000-000000000000"})
     assert response.status_code == 404
+
+
+def test_every_action_written_by_the_code_has_a_danish_label():
+    """The data subject's report must say in Danish what happened: every action name in the code is labelled."""
+    import re
+    from pathlib import Path
+
+    from samarbejde.audit.selectors import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r'(?:audit_record|audit_read_many)\(\s*"([a-z_]+\.[a-z_]+)"')
+    written = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        written |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    assert written, "the pattern found no audit calls"
+    assert written - set(ACTION_LABELS) == set()
