@@ -331,19 +331,23 @@ def _institution_filter(request):
     return form, form.chosen(_own_institution(request))
 
 
+def _audited_page(request, queryset, *, action: str, purpose: str):
+    """One page of a list of rows that each name a person (`row.person`); showing it is an audited read."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+    audit_read_many(action, acting_user=request.user, persons=[row.person for row in page], purpose=purpose)
+    return page
+
+
 @require_capability(Cap.PERSON_VIEW_ALL)
 def inmate_list(request):
     """The institution's current inmates (the user's own institution unless another is chosen)."""
     filter_form, institution = _institution_filter(request)
     page = None
     if institution is not None:
-        page = Paginator(selectors.episodes_current_at(request.user, institution), PAGE_SIZE).get_page(
-            request.GET.get("side")
-        )
-        audit_read_many(
-            "custody.list",
-            acting_user=request.user,
-            persons=[episode.person for episode in page],
+        page = _audited_page(
+            request,
+            selectors.episodes_current_at(request.user, institution),
+            action="custody.list",
             purpose=f"Indsatte i {institution.display_name}",
         )
     return render(
@@ -365,13 +369,10 @@ def unsettled_list(request):
     filter_form, institution = _institution_filter(request)
     page = None
     if institution is not None:
-        page = Paginator(selectors.notifications_unsettled_at(request.user, institution), PAGE_SIZE).get_page(
-            request.GET.get("side")
-        )
-        audit_read_many(
-            "custody.notices_list",
-            acting_user=request.user,
-            persons=[notice.person for notice in page],
+        page = _audited_page(
+            request,
+            selectors.notifications_unsettled_at(request.user, institution),
+            action="custody.notices_list",
             purpose=f"Ubesvarede underretninger, {institution.display_name}",
         )
     return render(
