@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "samarbejde.people",
     "samarbejde.custody",
     "samarbejde.notifications",
+    "samarbejde.delivery",
     "samarbejde.documents",
     "samarbejde.audit",
     "samarbejde.public",
@@ -188,6 +189,10 @@ if env.str("SMTP_HOST", default=""):
             "use_tls": env.bool("SMTP_USE_TLS", default=False),
         },
     }
+# Outbox (samarbejde.delivery): links in e-mails point here; attempts before a delivery is "dead".
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+DELIVERY_STUCK_MINUTES = env.int("DELIVERY_STUCK_MINUTES", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="samarbejde@kriminalforsorgen.invalid")
 
 REST_FRAMEWORK = {
@@ -198,6 +203,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "samarbejde.api.exceptions.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": None,
 }
+# Requests per API key (DRF rate syntax, e.g. "600/min"); samarbejde.api.throttling.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Samarbejde API",
     "DESCRIPTION": "Kriminalforsorgen og kommunerne: offentlig kontaktliste og sagssamarbejde.",

@@ -23,9 +23,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 
 # Mail leaves through SMTP in production: a development backend (console, locmem, file, dummy) is never
-# used silently. Without SMTP_HOST the relay is the host's own MTA on localhost:25.
+# used silently, and the e-mail channel of the outbox (samarbejde.delivery) needs a relay: no SMTP_HOST,
+# no start.
+if not env.str("SMTP_HOST", default=""):
+    raise ImproperlyConfigured("SMTP_HOST must be set in production (e-mail alerts of the outbox).")
 if MAILERS["default"]["BACKEND"].rsplit(".", 2)[-2] in {"console", "locmem", "filebased", "dummy"}:
     MAILERS["default"] = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {"host": env.str("SMTP_HOST", default="localhost"), "port": env.int("SMTP_PORT", default=25)},
+        "OPTIONS": {"host": env.str("SMTP_HOST"), "port": env.int("SMTP_PORT", default=25)},
     }

@@ -18,6 +18,26 @@ TITLES = {
 }
 
 
+def _first_error(data, path: str = "") -> str:
+    """'Forespørgslen indeholder fejl: decisions.0.code: Dette felt er påkrævet.' for field errors."""
+    while True:
+        if isinstance(data, dict) and data:
+            key, data = next(iter(data.items()))
+            path = f"{path}.{key}" if path else str(key)
+        elif isinstance(data, list) and data:
+            if not isinstance(data[0], (dict, list)):
+                data = data[0]
+                break
+            index = next((i for i, item in enumerate(data) if item), 0)
+            data = data[index]
+            path = f"{path}.{index}" if path and isinstance(data, dict) else path
+        else:
+            break
+    if isinstance(data, (dict, list)) or not str(data):
+        return "Forespørgslen indeholder fejl."
+    return f"Forespørgslen indeholder fejl: {path}: {data}" if path and path != "non_field_errors" else f"{data}"
+
+
 def problem_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
@@ -28,7 +48,7 @@ def problem_exception_handler(exc, context):
         "type": "about:blank",
         "title": TITLES.get(response.status_code, response.status_text),
         "status": response.status_code,
-        "detail": str(detail) if detail is not None else "Forespørgslen indeholder fejl.",
+        "detail": str(detail) if detail is not None else _first_error(data),
     }
     if (isinstance(data, dict) and detail is None) or isinstance(data, list):
         problem["errors"] = data

@@ -127,3 +127,76 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="Kort beskrivelse af fejlen.")
     status = serializers.IntegerField(help_text="HTTP-statuskoden.")
     detail = serializers.CharField(help_text="Forklaring på dansk.")
+
+
+# -- Notifications (API key clients) ------------------------------------------------------------------
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True, help_text="Organisationens kode (kommuner: 3 cifre).")
+    name = serializers.CharField(read_only=True, help_text="Organisationens navn.")
+
+
+class DepartmentRefSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True, help_text="Afdelingens type, f.eks. ydelse eller jobcenter.")
+    name = serializers.CharField(read_only=True, help_text="Afdelingens navn.")
+
+
+class LegalBasisSerializer(serializers.Serializer):
+    act = serializers.CharField(source="act.short_name", read_only=True, help_text="Lovens korte navn.")
+    act_title = serializers.CharField(source="act.title", read_only=True, help_text="Lovens fulde titel.")
+    reference = serializers.CharField(read_only=True, help_text="Bestemmelsen, f.eks. '§ 31, stk. 2'.")
+    citation = serializers.CharField(
+        source="act.citation", read_only=True, help_text="Kildehenvisning, f.eks. 'LBKG nr. 1333 af 9. december 2019'."
+    )
+    url = serializers.CharField(source="act.url", read_only=True, help_text="Link til Retsinformation.")
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True, help_text="Underretningens id.")
+    kind = serializers.CharField(read_only=True, help_text="Underretningens type.")
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text="Typen på dansk.")
+    status = serializers.SerializerMethodField(help_text="Status i dag: new, read, acknowledged, answered, overdue.")
+    needs_answer = serializers.BooleanField(read_only=True, help_text="Om underretningen skal besvares.")
+    recipient = OrganisationRefSerializer(source="recipient_organisation", read_only=True)
+    department = DepartmentRefSerializer(source="recipient_department", read_only=True, allow_null=True)
+    episode = serializers.UUIDField(source="episode_id", read_only=True, help_text="Forløbets id.")
+    legal_basis = LegalBasisSerializer(read_only=True)
+    due_date = serializers.DateField(read_only=True, allow_null=True, help_text="Frist (tom når ingen frist).")
+    snapshot = serializers.JSONField(read_only=True, help_text="Indholdet, som det var da underretningen blev sendt.")
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    read_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    answered_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["new", "read", "acknowledged", "answered", "overdue"]))
+    def get_status(self, obj) -> str:
+        from samarbejde.notifications.selectors import notification_status
+
+        return notification_status(obj)
+
+
+class DecisionSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=20, help_text="Ydelsen eller pensionen afgørelsen gælder.")
+    code = serializers.CharField(
+        max_length=16, help_text="Afgørelsen: continued, stopped, reduced, rent_covered, no_benefit eller other."
+    )
+    text = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Uddybning (krævet ved other)."
+    )
+    effective_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="Pr./til dato.")
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    decisions = DecisionSerializer(many=True, required=False, default=list)
+    text = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=4000, help_text="Bemærkning i fri tekst."
+    )
+
+
+class AnswerSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    answered_at = serializers.DateTimeField(read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True, source="decisions.all")

@@ -53,6 +53,8 @@ ACTION_LABELS: dict[str, str] = {
     "notifications.create": "Underretning sendt",
     "notifications.read": "Underretning åbnet",
     "notifications.list": "Person vist i indbakken",
+    "api.key_create": "API-nøgle udstedt",
+    "api.key_revoke": "API-nøgle tilbagekaldt",
     "notifications.acknowledge": "Underretning kvitteret",
     "notifications.assign": "Underretning fordelt",
     "notifications.answer": "Underretning besvaret",
@@ -65,6 +67,7 @@ ACTION_LABELS: dict[str, str] = {
     "documents.print": "Blanket udskrevet",
     "documents.view": "Opslag på blanket",
     "documents.list": "Blanketter til person vist",
+    "delivery.retry": "Opgivet levering sendt igen",
 }
 
 ROLE_LABELS: dict[str, str] = dict(Role.choices)

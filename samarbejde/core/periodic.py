@@ -28,4 +28,6 @@ def schedule() -> list[PeriodicTask]:
         ),
         # Files of answers whose transaction rolled back after the upload (issue 3, attachments).
         PeriodicTask("samarbejde.notifications.tasks.attachments_cleanup", 3600),
+        # The outbox sweeper: due, failed and stuck deliveries (issue 4, delivery).
+        PeriodicTask("samarbejde.delivery.tasks.deliveries_sweep", getattr(settings, "DELIVERY_SWEEP_SECONDS", 60)),
     ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
 from samarbejde.custody.models import Episode, EpisodeEvent, EventKind
+from samarbejde.delivery import services as delivery_services
 from samarbejde.legal.models import Paragraph
 from samarbejde.legal.selectors import paragraph_by_citation
 from samarbejde.notifications import attachments, rules
@@ -307,6 +308,7 @@ def notifications_create_for(event: EpisodeEvent, *, acting_user) -> Notificatio
             purpose=f"{notification.get_kind_display()} til {notification.recipient_organisation.display_name}",
             details={"kind": notification.kind, "event": str(event.pk)},
         )
+    delivery_services.deliveries_create_for(*notifications)
     return NotificationList(notifications, warnings)
 
 

@@ -45,6 +45,7 @@ def test_check_deploy_with_production_settings_is_clean():
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=random_secret(),
         ALLOWED_HOSTS="example.org",
+        SMTP_HOST="smtp.example.org",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -58,6 +59,10 @@ def test_check_deploy_with_production_settings_is_clean():
         ({"SECRET_KEY": "", "ALLOWED_HOSTS": "example.org"}, "SECRET_KEY must be set in production."),
         ({"ALLOWED_HOSTS": "example.org"}, "SECRET_KEY must be set in production."),
         ({"SECRET_KEY": random_secret()}, "ALLOWED_HOSTS must be set in production."),
+        (
+            {"SECRET_KEY": random_secret(), "ALLOWED_HOSTS": "example.org", "SMTP_HOST": ""},
+            "SMTP_HOST must be set in production",
+        ),
     ],
 )
 def test_production_settings_refuse_to_start_without_required_values(env, message):
@@ -77,7 +82,10 @@ def test_production_mail_is_never_a_development_backend():
         if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "SMTP_HOST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=random_secret(), ALLOWED_HOSTS="example.org"
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=random_secret(),
+        ALLOWED_HOSTS="example.org",
+        SMTP_HOST="smtp.example.org",
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=BASE_DIR, env=environment, capture_output=True, text=True, check=False

@@ -13,7 +13,14 @@ from samarbejde.api.views import api_operations
 
 pytestmark = pytest.mark.django_db
 
-PATHS = {"/api/v1/municipalities/", "/api/v1/municipalities/{code}/"}
+PATHS = {"/api/v1/municipalities/", "/api/v1/municipalities/{code}/"}  # public, no key
+KEY_OPERATIONS = {
+    ("GET", "/api/v1/notifications/"),
+    ("GET", "/api/v1/notifications/{id}/"),
+    ("POST", "/api/v1/notifications/{id}/acknowledge/"),
+    ("POST", "/api/v1/notifications/{id}/answers/"),
+}
+ALL_PATHS = PATHS | {path for _, path in KEY_OPERATIONS}
 
 
 def test_spectacular_validate_fail_on_warn_passes(tmp_path):
@@ -22,7 +29,18 @@ def test_spectacular_validate_fail_on_warn_passes(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     schema = yaml.safe_load(target.read_text(encoding="utf-8"))
     assert schema["openapi"].startswith("3.")
-    assert set(schema["paths"]) == PATHS
+    assert set(schema["paths"]) == ALL_PATHS
+    assert schema["components"]["securitySchemes"]["apiKey"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schema["components"]["securitySchemes"]["apiKey"]["description"],
+    }
+    for method, path in KEY_OPERATIONS:
+        operation = schema["paths"][path][method.lower()]
+        assert operation["security"] == [{"apiKey": []}]
+        assert operation["tags"] == ["Underretninger"] and operation["summary"]
+        for code in ("401", "403", "429"):
+            assert "application/problem+json" in operation["responses"][code]["content"]
 
 
 def test_schema_url_names():
@@ -40,7 +58,7 @@ def test_schema_is_served_without_login(client, query, content_type):
     assert response["Content-Type"].startswith(content_type)
     body = response.content.decode()
     schema = json.loads(body) if "json" in content_type else yaml.safe_load(body)
-    assert set(schema["paths"]) == PATHS
+    assert set(schema["paths"]) == ALL_PATHS
     for path in PATHS:
         operation = schema["paths"][path]["get"]
         assert operation["summary"]  # Danish summary on every operation
@@ -54,7 +72,7 @@ def test_api_operations_lists_every_method_with_parameters_and_responses():
     info, operations = api_operations()
     assert info["title"] == "Samarbejde API"
     by_path = {(op["method"], op["path"]): op for op in operations}
-    assert set(by_path) == {("GET", path) for path in PATHS}
+    assert set(by_path) == {("GET", path) for path in PATHS} | KEY_OPERATIONS
     detail = by_path[("GET", "/api/v1/municipalities/{code}/")]
     assert detail["summary"] == "Én kommune med kontakter"
     assert [(p["name"], p["location"], p["required"]) for p in detail["parameters"]] == [("code", "sti", True)]
@@ -92,7 +110,8 @@ def test_docs_page_is_danish_html_listing_every_operation(client):
 def test_every_docs_table_has_caption_and_column_headers(client):
     html = client.get(reverse("api:docs")).content.decode()
     tables = re.findall(r"<table.*?</table>", html, flags=re.DOTALL)
-    assert len(tables) == 4  # parameters and responses for each of the two operations
+    # parameters and responses for each operation (every operation has parameters)
+    assert len(tables) == 2 * (len(PATHS) + len(KEY_OPERATIONS))
     for table in tables:
         assert "<caption>" in table
         assert '<th scope="col">' in table

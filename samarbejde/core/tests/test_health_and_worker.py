@@ -67,6 +67,7 @@ def test_schedule_contains_the_heartbeat_the_deadline_sweep_and_the_attachment_c
         "samarbejde.core.tasks.worker_heartbeat",
         "samarbejde.notifications.tasks.notifications_deadline_sweep",
         "samarbejde.notifications.tasks.attachments_cleanup",
+        "samarbejde.delivery.tasks.deliveries_sweep",
     ]
 
 

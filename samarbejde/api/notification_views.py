@@ -1,0 +1,253 @@
+"""Notifications for machine clients (API keys): list, read, acknowledge, answer.
+
+The same access functions and services as the inbox: a key sees what its organisation's staff see, every
+read of personal data is audited with the key's service user as actor (its label names the key).
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status as http_status
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, Throttled
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from samarbejde.api.authentication import ApiKeyAuthentication
+from samarbejde.api.models import ApiScope
+from samarbejde.api.permissions import HasApiKeyScope
+from samarbejde.api.serializers import (
+    AnswerInputSerializer,
+    AnswerSerializer,
+    NotificationSerializer,
+    ProblemSerializer,
+)
+from samarbejde.api.throttling import ApiKeyRateThrottle
+from samarbejde.audit.services import audit_read_many
+from samarbejde.notifications import services as notification_services
+from samarbejde.notifications.access import access_notification_by_id
+from samarbejde.notifications.models import NotificationStatus
+from samarbejde.notifications.selectors import notification_answer_of, notifications_inbox
+
+MSG_NOT_FOUND = "Underretningen findes ikke."
+MSG_BAD_STATUS = "Ukendt status: %(value)s. Gyldige værdier: %(valid)s."
+MSG_BAD_UPDATED_SINCE = "updated_since skal være et tidspunkt i ISO 8601, f.eks. 2026-11-27T09:30:00+01:00."
+MSG_THROTTLED = "For mange forespørgsler med denne API-nøgle. Prøv igen om %(wait)s sekunder."
+MSG_INVALID = "Forespørgslen indeholder fejl."
+
+
+class BadRequest(APIException):
+    status_code = 400
+    default_detail = MSG_INVALID
+    default_code = "invalid"
+
+
+def _problem(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ProblemSerializer, description=description)
+
+
+COMMON_ERRORS = {
+    (401, "application/problem+json"): _problem("API-nøglen mangler, er ukendt, udløbet eller tilbagekaldt."),
+    (403, "application/problem+json"): _problem("API-nøglen har ikke den nødvendige rettighed."),
+    (429, "application/problem+json"): _problem("For mange forespørgsler med denne API-nøgle."),
+}
+NOT_FOUND = {(404, "application/problem+json"): _problem(MSG_NOT_FOUND)}
+ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Underretningens id.")
+
+
+class NotificationCursorPagination(CursorPagination):
+    """Stable order for synchronisation: oldest change first, ties broken by id."""
+
+    ordering = ("updated_at", "id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    invalid_cursor_message = "Ugyldig cursor."
+
+
+class ApiKeyView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKeyScope]
+    throttle_classes = [ApiKeyRateThrottle]
+    required_scope = ApiScope.NOTIFICATIONS_READ
+
+    def throttled(self, request, wait):
+        seconds = int(wait) + 1 if wait is not None else 60
+        raise Throttled(wait=wait, detail=MSG_THROTTLED % {"wait": seconds})
+
+    def get_notification(self, pk, action: str = "view"):
+        try:
+            return access_notification_by_id(self.request.user, pk, action=action)
+        except Http404:
+            raise NotFound(MSG_NOT_FOUND) from None
+
+
+def _parse_updated_since(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            moment = datetime(day.year, day.month, day.day) if day else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BadRequest(MSG_BAD_UPDATED_SINCE)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _django_error_text(exc: DjangoValidationError) -> str:
+    return " ".join(exc.messages) or MSG_INVALID
+
+
+class NotificationListView(ApiKeyView):
+    pagination_class = NotificationCursorPagination
+
+    @extend_schema(
+        operation_id="notifications_list",
+        summary="Underretninger til organisationen",
+        description=(
+            "Underretningerne til API-nøglens organisation, ældste ændring først (sorteret efter updated_at og "
+            "id, så rækkefølgen er stabil). Sideinddelt med cursor: følg `next`. Til løbende synkronisering: "
+            "gem det seneste `updated_at` og spørg med `updated_since`. Kræver rettigheden notifications:read."
+        ),
+        tags=["Underretninger"],
+        parameters=[
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=list(NotificationStatus.values),
+                description="Kun underretninger med denne status i dag.",
+            ),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description="Kun underretninger ændret på eller efter dette tidspunkt (ISO 8601).",
+            ),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="Markør fra `next` eller `previous`."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Antal pr. side (højst 200, standard 50)."),
+        ],
+        responses={
+            200: NotificationSerializer(many=True),
+            (400, "application/problem+json"): _problem("Ugyldig status eller updated_since."),
+            (404, "application/problem+json"): _problem("Ugyldig cursor."),
+            **COMMON_ERRORS,
+        },
+    )
+    def get(self, request):
+        status = request.query_params.get("status", "")
+        if status and status not in NotificationStatus.values:
+            raise BadRequest(MSG_BAD_STATUS % {"value": status[:40], "valid": ", ".join(NotificationStatus.values)})
+        updated_since = _parse_updated_since(request.query_params.get("updated_since", ""))
+        qs = notifications_inbox(request.user, status=status)
+        if updated_since is not None:
+            qs = qs.filter(updated_at__gte=updated_since)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        if page:
+            audit_read_many(
+                "notifications.list", acting_user=request.user, persons=[n.person for n in page], purpose="API"
+            )
+        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+
+
+class NotificationDetailView(ApiKeyView):
+    @extend_schema(
+        operation_id="notifications_retrieve",
+        summary="Én underretning",
+        description=(
+            "Underretningen med indhold, retsgrundlag, frist og status. Hver læsning logges; første læsning "
+            "markerer den som læst. Kræver rettigheden notifications:read."
+        ),
+        tags=["Underretninger"],
+        parameters=[ID_PARAMETER],
+        responses={200: NotificationSerializer, **NOT_FOUND, **COMMON_ERRORS},
+    )
+    def get(self, request, pk):
+        notification = self.get_notification(pk)
+        notification = notification_services.notification_mark_read(notification, acting_user=request.user)
+        notification = self.get_notification(pk)  # with its relations joined again
+        return Response(NotificationSerializer(notification).data)
+
+
+class NotificationAcknowledgeView(ApiKeyView):
+    required_scope = ApiScope.NOTIFICATIONS_ANSWER
+
+    @extend_schema(
+        operation_id="notifications_acknowledge",
+        summary="Kvittér for en underretning",
+        description=(
+            "Bekræfter modtagelsen. En gentagen kvittering ændrer intet og giver samme svar. "
+            "Kræver rettigheden notifications:answer."
+        ),
+        tags=["Underretninger"],
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={200: NotificationSerializer, **NOT_FOUND, **COMMON_ERRORS},
+    )
+    def post(self, request, pk):
+        notification = self.get_notification(pk, action="acknowledge")
+        try:
+            notification_services.notification_acknowledge(notification, acting_user=request.user)
+        except DjangoPermissionDenied:
+            raise NotFound(MSG_NOT_FOUND) from None
+        return Response(NotificationSerializer(self.get_notification(pk, action="acknowledge")).data)
+
+
+class NotificationAnswerView(ApiKeyView):
+    required_scope = ApiScope.NOTIFICATIONS_ANSWER
+
+    @extend_schema(
+        operation_id="notifications_answer",
+        summary="Besvar en underretning",
+        description=(
+            "Afgørelser om ydelser (én pr. ydelse i underretningen) og en bemærkning, efter samme regler som i "
+            "indbakken. Svaret gives én gang: et nyt kald returnerer det første svar med status 200. "
+            "Kræver rettigheden notifications:answer."
+        ),
+        tags=["Underretninger"],
+        parameters=[ID_PARAMETER],
+        request=AnswerInputSerializer,
+        responses={
+            201: OpenApiResponse(AnswerSerializer, description="Svaret er gemt."),
+            200: OpenApiResponse(AnswerSerializer, description="Underretningen var allerede besvaret: det svar."),
+            (400, "application/problem+json"): _problem("Svaret opfylder ikke reglerne (forklaring på dansk)."),
+            **NOT_FOUND,
+            **COMMON_ERRORS,
+        },
+    )
+    def post(self, request, pk):
+        notification = self.get_notification(pk, action="answer")
+        existing = notification_answer_of(notification)
+        if existing is not None:
+            return Response(AnswerSerializer(existing).data, status=http_status.HTTP_200_OK)
+        serializer = AnswerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decisions = {}
+        for decision in serializer.validated_data["decisions"]:
+            if decision["subject"] in decisions:
+                raise BadRequest("Der er mere end én afgørelse om samme ydelse.")
+            decisions[decision["subject"]] = {k: v for k, v in decision.items() if k != "subject"}
+        started = timezone.now()
+        try:
+            answer = notification_services.notification_answer(
+                notification, decisions=decisions, text=serializer.validated_data["text"], acting_user=request.user
+            )
+        except DjangoValidationError as exc:
+            raise BadRequest(_django_error_text(exc)) from None
+        except DjangoPermissionDenied:
+            raise PermissionDenied from None
+        created = answer.created_at >= started  # else a concurrent call answered first: that answer
+        answer = notification_answer_of(notification)
+        return Response(
+            AnswerSerializer(answer).data, status=http_status.HTTP_201_CREATED if created else http_status.HTTP_200_OK
+        )

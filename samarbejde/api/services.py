@@ -1,0 +1,168 @@
+"""API keys: create (shown once), revoke, check a presented key; the per-organisation service user.
+
+A key's requests act as the organisation's service user (username `api:<organisation code>`, no usable
+password) with a membership fitting the organisation kind, so every access function and audit event works
+as for a person. The audit label of that user names the key (see ApiKeyUser).
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from samarbejde.api.models import ApiKey, ApiScope
+from samarbejde.audit.services import audit_record
+from samarbejde.organisations.models import Membership, Organisation
+from samarbejde.organisations.roles import OrgKind, Role
+from samarbejde.organisations.services import membership_grant
+
+KEY_PREFIX = "smb"
+SERVICE_USERNAME_PREFIX = "api:"
+# The role a key's requests act with, by organisation kind.
+SERVICE_ROLE_FOR_KIND: dict[str, str] = {
+    OrgKind.MUNICIPALITY: Role.MUNICIPAL_CASE_WORKER,
+    OrgKind.UDBETALING_DANMARK: Role.UDK_OFFICER,
+    OrgKind.KRFO_INSTITUTION: Role.KRFO_CASE_WORKER,
+    OrgKind.PROBATION_OFFICE: Role.KRFO_CASE_WORKER,
+    OrgKind.KRFO_CENTRAL: Role.KRFO_CASE_WORKER,
+    OrgKind.YOUTH_UNIT: Role.YOUTH_SUPERVISOR,
+    OrgKind.POLICE_DISTRICT: Role.POLICE_OFFICER,
+}
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most once a minute per key
+
+MSG_UNKNOWN_SCOPE = "Ukendt rettighed: %(scope)s. Gyldige: %(valid)s."
+MSG_NO_SCOPE = "Angiv mindst én rettighed."
+MSG_NO_SERVICE_ROLE = "Der kan ikke udstedes API-nøgler til denne type organisation."
+MSG_BAD_DAYS = "Gyldighed skal være mellem 1 og 3650 dage."
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def split_key(raw: str) -> tuple[str, str] | None:
+    """'smb_<prefix>_<secret>' -> (prefix, secret), or None for anything else."""
+    parts = (raw or "").strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2] or len(parts[1]) > 16:
+        return None
+    return parts[1], parts[2]
+
+
+def clean_scopes(scopes) -> list[str]:
+    scopes = sorted(set(scopes or []))
+    if not scopes:
+        raise ValidationError(MSG_NO_SCOPE, code="no_scope")
+    for scope in scopes:
+        if scope not in ApiScope.values:
+            raise ValidationError(
+                MSG_UNKNOWN_SCOPE, code="unknown_scope", params={"scope": scope, "valid": ", ".join(ApiScope.values)}
+            )
+    return scopes
+
+
+@transaction.atomic
+def api_key_create(
+    organisation: Organisation, *, scopes, name: str = "", days: int | None = None, acting_user=None
+) -> tuple[ApiKey, str]:
+    """Issue a key; returns (key, the whole key as text). The text is never stored: show it once."""
+    scopes = clean_scopes(scopes)
+    if organisation.kind not in SERVICE_ROLE_FOR_KIND:
+        raise ValidationError(MSG_NO_SERVICE_ROLE, code="no_service_role")
+    if days is not None and not (1 <= days <= 3650):
+        raise ValidationError(MSG_BAD_DAYS, code="bad_days")
+    secret = secrets.token_urlsafe(32)
+    for _ in range(5):
+        prefix = secrets.token_hex(4)
+        if not ApiKey.objects.filter(prefix=prefix).exists():
+            break
+    key = ApiKey.objects.create(
+        organisation=organisation,
+        name=(name or "")[:120],
+        prefix=prefix,
+        secret_hash=hash_secret(secret),
+        scopes=scopes,
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    audit_record(
+        "api.key_create",
+        acting_user=acting_user,
+        obj=key,
+        organisation=organisation,
+        purpose="API-nøgle udstedt",
+        details={"prefix": prefix, "scopes": scopes},
+    )
+    return key, f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_key_revoke(key: ApiKey, *, acting_user=None) -> ApiKey:
+    """Revoke a key (idempotent: revoking twice keeps the first time)."""
+    locked = ApiKey.objects.select_for_update().get(pk=key.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(
+            "api.key_revoke",
+            acting_user=acting_user,
+            obj=locked,
+            organisation=locked.organisation,
+            purpose="API-nøgle tilbagekaldt",
+            details={"prefix": locked.prefix},
+        )
+    return locked
+
+
+def api_key_check(raw: str) -> ApiKey | None:
+    """The valid (known, not revoked, not expired) key for the presented text, else None. One query."""
+    parts = split_key(raw)
+    if parts is None:
+        return None
+    prefix, secret = parts
+    key = ApiKey.objects.select_related("organisation").filter(prefix=prefix).first()
+    if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
+        return None
+    now = timezone.now()
+    if not key.is_valid_at(now) or not key.organisation.is_active:
+        return None
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+def service_username(organisation: Organisation) -> str:
+    return f"{SERVICE_USERNAME_PREFIX}{organisation.code}"
+
+
+def service_membership_for(organisation: Organisation) -> Membership:
+    """The organisation's service user membership (with `.user`): one query; created on first use."""
+    role = SERVICE_ROLE_FOR_KIND[organisation.kind]
+    username = service_username(organisation)
+    membership = (
+        Membership.objects.select_related("user", "organisation", "department")
+        .filter(user__username=username, organisation=organisation, role=role, is_active=True, department=None)
+        .first()
+    )
+    if membership is not None:
+        return membership
+    user_model = get_user_model()
+    try:
+        with transaction.atomic():
+            user, created = user_model.objects.get_or_create(
+                username=username, defaults={"first_name": "API", "last_name": organisation.name[:150]}
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            membership_grant(user, organisation=organisation, role=role)
+    except IntegrityError:  # a concurrent first request created it
+        pass
+    return Membership.objects.select_related("user", "organisation", "department").get(
+        user__username=username, organisation=organisation, role=role, department=None
+    )
