@@ -260,11 +260,11 @@ def load_demo_cases() -> int:
     )
     from samarbejde.notifications.models import NotificationKind
     from samarbejde.notifications.services import (
+        deadline_sweep,
         notification_acknowledge,
         notification_answer,
         notification_mark_read,
     )
-    from samarbejde.notifications.tasks import deadline_sweep
     from samarbejde.people.models import Person
     from samarbejde.people.services import person_register
 

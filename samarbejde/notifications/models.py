@@ -184,7 +184,7 @@ class ReminderKind(models.TextChoices):
 class NotificationReminder(BaseModel):
     """An in-app reminder (before the due date) or escalation (after it) about one unsettled notice.
 
-    Written only by the deadline sweep (notifications.tasks). A row addressed to a user (`recipient_user`)
+    Written only by the deadline sweep (notifications.services.deadline_sweep). A row addressed to a user (`recipient_user`)
     is for that person; a row without one is for the organisation (and department, when known). At most
     one row per notice, kind and recipient: running the sweep twice sends nothing twice. E-mail delivery
     is a later issue (the outbox); these rows are what the inbox and start page show.

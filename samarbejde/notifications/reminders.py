@@ -10,7 +10,7 @@ The rules, all in business days with Danish holidays (samarbejde.core.business_d
   organisation's coordinators (role municipal_coordinator; the organisation itself when it has none)
   and to the KRFO case worker who registered the event (the event's acting user).
 
-The deadline sweep (notifications.tasks) writes the rows; the functions here decide and read.
+The deadline sweep (notifications.services.deadline_sweep) writes the rows; the functions here decide and read.
 """
 
 from collections.abc import Iterable

@@ -20,7 +20,8 @@ from samarbejde.notifications.models import (
     NotificationStatus,
     ReminderKind,
 )
-from samarbejde.notifications.tasks import deadline_sweep, notifications_deadline_sweep
+from samarbejde.notifications.services import deadline_sweep
+from samarbejde.notifications.tasks import notifications_deadline_sweep
 from samarbejde.organisations.models import Department, Membership, Organisation
 from samarbejde.organisations.roles import DepartmentKind, Role
 from samarbejde.organisations.tests.factories import UserFactory, grant, user_with_role
