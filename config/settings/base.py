@@ -222,8 +222,6 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }
 
-# Public contact points shown on the public pages.
-CENTRAL_CHANGE_MAILBOX = "god.losladelse@krfo.dk"
 
 # Notification rules: values whose source is unverified (domain.md) are settings, not constants.
 # CIR 87/1985: notify the CPR register when the stay is expected to exceed 3 months, within 5 days.
