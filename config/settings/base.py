@@ -192,7 +192,14 @@ if env.str("SMTP_HOST", default=""):
 # Outbox (samarbejde.delivery): links in e-mails point here; attempts before a delivery is "dead".
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
-DELIVERY_STUCK_MINUTES = env.int("DELIVERY_STUCK_MINUTES", default=10)
+# A float, so the crash-recovery test can make a restarted worker reclaim within seconds.
+DELIVERY_STUCK_MINUTES = env.float("DELIVERY_STUCK_MINUTES", default=10)
+# Webhooks (samarbejde.delivery.channels.webhook): seconds before a receiver that does not answer counts as
+# a failed attempt; hours the previous secret still signs after a rotation; plain http only to loopback,
+# and only where WEBHOOK_ALLOW_HTTP is on (local and test settings; never in production).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_ROTATION_GRACE_HOURS = env.int("WEBHOOK_ROTATION_GRACE_HOURS", default=24)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="samarbejde@kriminalforsorgen.invalid")
 
 REST_FRAMEWORK = {

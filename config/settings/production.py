@@ -1,5 +1,7 @@
 """Production: everything secure by default; fails at start-up when a required value is missing."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
@@ -27,6 +29,14 @@ OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 # no start.
 if not env.str("SMTP_HOST", default=""):
     raise ImproperlyConfigured("SMTP_HOST must be set in production (e-mail alerts of the outbox).")
+# Webhook events name their source and link to the notice by SITE_URL, and e-mails link to it: it must be
+# the public https address, never the development default.
+if urlsplit(SITE_URL).scheme != "https" or not urlsplit(SITE_URL).hostname:
+    raise ImproperlyConfigured("SITE_URL must be set to the public https:// address in production (webhooks, e-mail).")
+# Webhooks are sent over https only: plain http is for loopback receivers in development.
+if env.bool("WEBHOOK_ALLOW_HTTP", default=False):
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_HTTP must not be set in production.")
+WEBHOOK_ALLOW_HTTP = False
 if MAILERS["default"]["BACKEND"].rsplit(".", 2)[-2] in {"console", "locmem", "filebased", "dummy"}:
     MAILERS["default"] = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -13,3 +13,5 @@ LOGGING["root"]["level"] = "WARNING"
 # Serve static files straight from the app folders (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The tests' webhook receivers listen on http://127.0.0.1.
+WEBHOOK_ALLOW_HTTP = True

@@ -68,6 +68,10 @@ ACTION_LABELS: dict[str, str] = {
     "documents.view": "Opslag på blanket",
     "documents.list": "Blanketter til person vist",
     "delivery.retry": "Opgivet levering sendt igen",
+    "delivery.webhook_create": "Webhook-abonnement oprettet",
+    "delivery.webhook_rotate": "Hemmelighed for webhook-abonnement udskiftet",
+    "delivery.webhook_deactivate": "Webhook-abonnement deaktiveret",
+    "delivery.webhook_test": "Testhændelse sendt til webhook-abonnement",
 }
 
 ROLE_LABELS: dict[str, str] = dict(Role.choices)

@@ -1,11 +1,15 @@
-"""The outbox: one Delivery per notice per channel, moved through its states by delivery.services only.
+"""The outbox: one Delivery per notice per channel (per subscription for webhooks), moved through its
+states by delivery.services only.
 
 pending -> sending -> sent
                    -> failed (next_attempt_at set by backoff) -> sending -> ...
                    -> dead (after DELIVERY_MAX_ATTEMPTS; an administrator may retry: -> pending)
+                   -> cancelled (webhook only: the subscription was deactivated; never sent again)
 """
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from samarbejde.core.models import BaseModel
 
@@ -13,6 +17,7 @@ from samarbejde.core.models import BaseModel
 class DeliveryChannel(models.TextChoices):
     INBOX = "inbox", "Indbakke"
     EMAIL = "email", "E-mail"
+    WEBHOOK = "webhook", "Webhook"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -21,6 +26,61 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", "Sendt"
     FAILED = "failed", "Fejlet (prøves igen)"
     DEAD = "dead", "Opgivet"
+    CANCELLED = "cancelled", "Annulleret"
+
+
+class WebhookSubscription(BaseModel):
+    """An organisation's case system that is told about new notices by signed CloudEvents.
+
+    The signing secret ("whsec_" + base64 of 32 random bytes, the Standard Webhooks format) is stored as
+    is, because HMAC signing needs it; it is shown once, when created or rotated, and the admin shows only
+    a short prefix. After a rotation the previous secret also signs until previous_secret_expires_at, so the
+    receiver can switch secrets without losing events.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="webhook_subscriptions",
+        verbose_name="organisation",
+    )
+    url = models.CharField("adresse", max_length=500, help_text="Modtagerens HTTPS-adresse.")
+    description = models.CharField("beskrivelse", max_length=200, blank=True)
+    active = models.BooleanField("aktiv", default=True)
+    secret = models.CharField("hemmelighed", max_length=100, editable=False)
+    previous_secret = models.CharField("forrige hemmelighed", max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(
+        "forrige hemmelighed gælder til", null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="oprettet af",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "webhook-abonnement"
+        verbose_name_plural = "webhook-abonnementer"
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.organisation_id})"
+
+    @property
+    def secret_hint(self) -> str:
+        """Enough to tell secrets apart, too little to sign with."""
+        return f"{self.secret[:10]}…" if self.secret else ""
+
+    def secrets_at(self, now) -> list[str]:
+        """The secrets that sign now: the current one, and the previous one during its grace period."""
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            secrets.append(self.previous_secret)
+        return secrets
 
 
 class Delivery(BaseModel):
@@ -37,13 +97,37 @@ class Delivery(BaseModel):
     last_error = models.CharField("seneste fejl", max_length=200, blank=True)
     idempotency_key = models.CharField("idempotensnøgle", max_length=100, unique=True)
     sent_at = models.DateTimeField("sendt", null=True, blank=True)
+    # Webhook deliveries only: the subscription (receiver URL and secret) this copy goes to.
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name="webhook-abonnement",
+    )
 
     class Meta:
         verbose_name = "levering"
         verbose_name_plural = "leveringer"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_one_per_notice_and_channel")
+            # Inbox and e-mail: one per notice and channel. Webhooks: one per notice and subscription.
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                condition=Q(subscription__isnull=True),
+                name="delivery_one_per_notice_and_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["notification", "subscription"],
+                condition=Q(subscription__isnull=False),
+                name="delivery_one_per_notice_and_subscription",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="webhook", subscription__isnull=False)
+                | (~Q(channel="webhook") & Q(subscription__isnull=True)),
+                name="delivery_subscription_only_for_webhooks",
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
 
@@ -51,5 +135,8 @@ class Delivery(BaseModel):
         return f"{self.get_channel_display()}: {self.get_status_display()}"
 
     @staticmethod
-    def key_for(notification_id, channel: str) -> str:
+    def key_for(notification_id, channel: str, subscription_id=None) -> str:
+        """Stable across retries: receivers de-duplicate on it (a webhook's event id and webhook-id)."""
+        if subscription_id is not None:
+            return f"{notification_id}:{channel}:{subscription_id}"
         return f"{notification_id}:{channel}"

@@ -1,4 +1,5 @@
-"""The outbox: create deliveries with a notice, claim due ones, attempt them, retry dead ones.
+"""The outbox: create deliveries with a notice, claim due ones, attempt them, retry dead ones; and the
+webhook subscriptions administrators manage (create, rotate the secret, deactivate, send a test event).
 
 At-least-once: a delivery is enqueued after commit (tasks.deliveries_send) AND picked up by the periodic
 sweeper (tasks.deliveries_sweep) when due, so a lost enqueue or a crashed worker (a row stuck in
@@ -8,21 +9,28 @@ idempotency key, which every channel carries (the e-mail in an X-Samarbejde-Deli
 Log lines and last_error carry ids, counts and error classes only, never personal data.
 """
 
+import base64
+import ipaddress
 import logging
 import random
+import secrets
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
 
+from .channels import webhook
 from .channels.base import error_label, gateway_for
 from .channels.email import mailbox_for
-from .models import Delivery, DeliveryChannel, DeliveryStatus
+from .models import Delivery, DeliveryChannel, DeliveryStatus, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +60,23 @@ def backoff_seconds(
 
 
 def channels_for(notification) -> list[str]:
+    """The channels with one delivery per notice; webhooks add one per active subscription (below)."""
     channels = [DeliveryChannel.INBOX]
     if mailbox_for(notification):
         channels.append(DeliveryChannel.EMAIL)
     return channels
+
+
+def webhook_subscriptions_for(notifications) -> dict:
+    """Active subscriptions by recipient organisation id, for all the notices in one query."""
+    by_organisation = defaultdict(list)
+    organisation_ids = {n.recipient_organisation_id for n in notifications}
+    if organisation_ids:
+        for subscription in WebhookSubscription.objects.filter(
+            organisation_id__in=organisation_ids, active=True
+        ).order_by("created_at"):
+            by_organisation[subscription.organisation_id].append(subscription)
+    return by_organisation
 
 
 def _enqueue_on_commit(ids: list) -> None:
@@ -68,21 +89,33 @@ def _enqueue_on_commit(ids: list) -> None:
 
 
 def deliveries_create_for(*notifications) -> list[Delivery]:
-    """One delivery per channel for each new notice, in one insert in the caller's transaction (the
-    notices' creation, which audits them); sending starts after commit."""
+    """One delivery per channel for each new notice, and one per active webhook subscription of its
+    recipient organisation, in one insert in the caller's transaction (the notices' creation, which
+    audits them); sending starts after commit."""
     now = timezone.now()
-    deliveries = Delivery.objects.bulk_create(
-        [
+    subscriptions = webhook_subscriptions_for(notifications)
+    rows = []
+    for notification in notifications:
+        rows += [
             Delivery(
                 notification=notification,
                 channel=channel,
                 idempotency_key=Delivery.key_for(notification.pk, channel),
                 next_attempt_at=now,
             )
-            for notification in notifications
             for channel in channels_for(notification)
         ]
-    )
+        rows += [
+            Delivery(
+                notification=notification,
+                channel=DeliveryChannel.WEBHOOK,
+                subscription=subscription,
+                idempotency_key=Delivery.key_for(notification.pk, DeliveryChannel.WEBHOOK, subscription.pk),
+                next_attempt_at=now,
+            )
+            for subscription in subscriptions.get(notification.recipient_organisation_id, [])
+        ]
+    deliveries = Delivery.objects.bulk_create(rows)
     _enqueue_on_commit([d.pk for d in deliveries])
     return deliveries
 
@@ -113,24 +146,27 @@ def deliveries_claim(ids: Iterable | None = None, *, limit: int = 100) -> list:
 def delivery_attempt(delivery_id) -> str:
     """Send one claimed delivery through its channel and record the outcome; returns the new status."""
     delivery = Delivery.objects.select_related(
-        "notification__recipient_organisation", "notification__recipient_department"
+        "notification__recipient_organisation", "notification__recipient_department", "subscription"
     ).get(pk=delivery_id)
     if delivery.status != DeliveryStatus.SENDING:
         return delivery.status
+    cancelled = False
     try:
         result = gateway_for(delivery.channel).send(delivery)
-        ok, error = result.ok, result.error
+        ok, error, cancelled = result.ok, result.error, result.cancelled
     except Exception as exc:  # any failure of a channel is a failed attempt, retried
         ok, error = False, error_label(exc)
-    return _record_outcome(delivery, ok=ok, error=error)
+    return _record_outcome(delivery, ok=ok, error=error, cancelled=cancelled)
 
 
 @transaction.atomic
-def _record_outcome(delivery: Delivery, *, ok: bool, error: str) -> str:
+def _record_outcome(delivery: Delivery, *, ok: bool, error: str, cancelled: bool = False) -> str:
     now = timezone.now()
     attempts = delivery.attempts + 1
     if ok:
         fields = {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": "", "next_attempt_at": None}
+    elif cancelled:
+        fields = {"status": DeliveryStatus.CANCELLED, "last_error": error[:200], "next_attempt_at": None}
     elif attempts >= max_attempts():
         fields = {"status": DeliveryStatus.DEAD, "last_error": error[:200], "next_attempt_at": None}
     else:
@@ -140,7 +176,7 @@ def _record_outcome(delivery: Delivery, *, ok: bool, error: str) -> str:
     Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at).update(
         attempts=F("attempts") + 1, claimed_at=None, updated_at=now, **fields
     )
-    if fields["status"] != DeliveryStatus.SENT:
+    if fields["status"] not in (DeliveryStatus.SENT, DeliveryStatus.CANCELLED):
         logger.warning(
             "delivery %s (%s) attempt %s: %s -> %s", delivery.pk, delivery.channel, attempts, error, fields["status"]
         )
@@ -177,3 +213,163 @@ def delivery_retry(delivery: Delivery, *, acting_user) -> bool:
     )
     _enqueue_on_commit([delivery.pk])
     return True
+
+
+# Webhook subscriptions ----------------------------------------------------------------------------------
+
+SECRET_PREFIX = "whsec_"
+MSG_URL_INVALID = (
+    "Angiv en gyldig adresse, der begynder med https://, f.eks. https://sag.kommune.dk/webhooks/samarbejde."
+)
+MSG_URL_TOO_LONG = "Adressen må højst være 500 tegn."
+MSG_URL_HTTPS = (
+    "Adressen skal begynde med https://, så hændelserne sendes krypteret. "
+    "Kun en modtager på samme maskine (localhost) må bruge http://, og kun i et udviklingsmiljø."
+)
+MSG_URL_CREDENTIALS = (
+    "Adressen må ikke indeholde brugernavn eller adgangskode. Modtageren genkender Samarbejde på signaturen."
+)
+MSG_ORGANISATION_INACTIVE = "Organisationen er ikke aktiv."
+
+
+def new_webhook_secret() -> str:
+    """The Standard Webhooks format: whsec_ + base64 of 32 random bytes."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def _http_allowed() -> bool:
+    return bool(settings.DEBUG or getattr(settings, "WEBHOOK_ALLOW_HTTP", False))
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def clean_webhook_url(url: str) -> str:
+    """The receiver address, or a ValidationError with a Danish message. https only; http only to a
+    loopback receiver, and only in development (DEBUG or WEBHOOK_ALLOW_HTTP): events are signed but
+    not encrypted, and a test receiver on this machine is the one place plain http is harmless."""
+    url = (url or "").strip()
+    if len(url) > 500:
+        raise ValidationError(MSG_URL_TOO_LONG, code="url_too_long")
+    if not url or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ValidationError(MSG_URL_INVALID, code="url_invalid")
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # .port raises ValueError on a bad port
+    except ValueError:
+        raise ValidationError(MSG_URL_INVALID, code="url_invalid") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValidationError(MSG_URL_INVALID, code="url_invalid")
+    if parts.username or parts.password:
+        raise ValidationError(MSG_URL_CREDENTIALS, code="url_credentials")
+    if parts.scheme == "http" and not (_http_allowed() and _is_loopback(host)):
+        raise ValidationError(MSG_URL_HTTPS, code="url_https")
+    return url
+
+
+@transaction.atomic
+def webhook_subscription_create(
+    organisation, url: str, description: str = "", *, acting_user
+) -> tuple[WebhookSubscription, str]:
+    """Register a receiver; returns (subscription, signing secret). Show the secret once."""
+    url = clean_webhook_url(url)
+    if not organisation.is_active:
+        raise ValidationError(MSG_ORGANISATION_INACTIVE, code="organisation_inactive")
+    secret = new_webhook_secret()
+    subscription = WebhookSubscription.objects.create(
+        organisation=organisation,
+        url=url,
+        description=(description or "").strip()[:200],
+        secret=secret,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    audit_record(
+        "delivery.webhook_create",
+        acting_user=acting_user,
+        obj=subscription,
+        organisation=organisation,
+        purpose="Webhook-abonnement oprettet",
+        details={"url": url, "secret_hint": subscription.secret_hint},
+    )
+    return subscription, secret
+
+
+def rotation_grace() -> timedelta:
+    return timedelta(hours=getattr(settings, "WEBHOOK_ROTATION_GRACE_HOURS", 24))
+
+
+@transaction.atomic
+def webhook_subscription_rotate_secret(
+    subscription: WebhookSubscription, *, acting_user, grace: timedelta | None = None
+) -> str:
+    """A new signing secret (returned: show it once). Events are signed with both secrets until the grace
+    period ends, so the receiver can switch without rejecting any; a secret rotated before its grace
+    ended is dropped at once (only the newest previous secret is kept)."""
+    grace = rotation_grace() if grace is None else grace
+    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    now = timezone.now()
+    secret = new_webhook_secret()
+    locked.previous_secret = locked.secret if grace > timedelta(0) else ""
+    locked.previous_secret_expires_at = now + grace if grace > timedelta(0) else None
+    locked.secret = secret
+    locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
+    audit_record(
+        "delivery.webhook_rotate",
+        acting_user=acting_user,
+        obj=locked,
+        organisation=locked.organisation,
+        purpose="Hemmelighed for webhook-abonnement udskiftet",
+        details={"secret_hint": locked.secret_hint, "grace_hours": grace.total_seconds() / 3600},
+    )
+    for field in ("secret", "previous_secret", "previous_secret_expires_at", "updated_at"):
+        setattr(subscription, field, getattr(locked, field))
+    return secret
+
+
+@transaction.atomic
+def webhook_subscription_deactivate(subscription: WebhookSubscription, *, acting_user) -> int:
+    """Stop sending to the receiver. Its deliveries not yet sent (pending, failed, dead) are cancelled;
+    one being sent right now finishes or is cancelled by the channel. Returns the number cancelled."""
+    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if not locked.active:
+        return 0
+    now = timezone.now()
+    locked.active = False
+    locked.save(update_fields=["active", "updated_at"])
+    cancelled = Delivery.objects.filter(
+        subscription=locked, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.DEAD]
+    ).update(status=DeliveryStatus.CANCELLED, next_attempt_at=None, last_error="SubscriptionInactive", updated_at=now)
+    audit_record(
+        "delivery.webhook_deactivate",
+        acting_user=acting_user,
+        obj=locked,
+        organisation=locked.organisation,
+        purpose="Webhook-abonnement deaktiveret",
+        details={"cancelled": cancelled},
+    )
+    subscription.active = False
+    return cancelled
+
+
+def webhook_send_test_event(subscription: WebhookSubscription, *, acting_user) -> webhook.PostResult:
+    """POST a signed "dk.samarbejde.test" event now (no outbox, no retry) and return the outcome. No
+    transaction is held while waiting for the receiver; the audit event is written after."""
+    if not subscription.active:
+        result = webhook.PostResult(ok=False, error="SubscriptionInactive")
+    else:
+        result = webhook.send_test(subscription)
+    audit_record(
+        "delivery.webhook_test",
+        acting_user=acting_user,
+        obj=subscription,
+        organisation=subscription.organisation,
+        purpose="Testhændelse sendt til webhook-abonnement",
+        details={"ok": result.ok, "status": result.status, "error": result.error},
+    )
+    return result

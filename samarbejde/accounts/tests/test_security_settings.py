@@ -46,6 +46,7 @@ def test_check_deploy_with_production_settings_is_clean():
         SECRET_KEY=random_secret(),
         ALLOWED_HOSTS="example.org",
         SMTP_HOST="smtp.example.org",
+        SITE_URL="https://example.org",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -86,6 +87,7 @@ def test_production_mail_is_never_a_development_backend():
         SECRET_KEY=random_secret(),
         ALLOWED_HOSTS="example.org",
         SMTP_HOST="smtp.example.org",
+        SITE_URL="https://example.org",
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=BASE_DIR, env=environment, capture_output=True, text=True, check=False

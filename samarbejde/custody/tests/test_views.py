@@ -276,9 +276,9 @@ def test_bad_admission_input_gives_danish_messages(client, worker, overrides, me
 
 
 # The whole POST: request set-up, CPR search (audited), form choices, person_register, episode_admit with its
-# four notices (each with status history, person link and audit event, their deliveries in one insert), and the
-# redirect's messages.
-ADMISSION_QUERIES = 55
+# four notices (each with status history, person link and audit event; their webhook subscriptions in one
+# query and deliveries in one insert), and the redirect's messages.
+ADMISSION_QUERIES = 56
 
 
 def test_admission_query_count_is_pinned(client, worker, django_assert_num_queries):

@@ -12,6 +12,7 @@ from typing import Protocol
 GATEWAYS = {
     "inbox": "samarbejde.delivery.channels.inbox",
     "email": "samarbejde.delivery.channels.email",
+    "webhook": "samarbejde.delivery.channels.webhook",
 }
 
 
@@ -19,6 +20,8 @@ GATEWAYS = {
 class SendResult:
     ok: bool
     error: str = ""
+    # Not sent and never to be: the target is gone (a deactivated webhook subscription). Not retried.
+    cancelled: bool = False
 
 
 class Gateway(Protocol):
