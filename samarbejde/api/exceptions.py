@@ -1,5 +1,6 @@
 """Errors as RFC 9457 problem details with a Danish `title` and `detail`."""
 
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.views import exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -12,10 +13,24 @@ TITLES = {
     404: "Ikke fundet",
     405: "Metoden er ikke tilladt",
     406: "Formatet kan ikke leveres",
+    409: "Konflikt",
     415: "Formatet understøttes ikke",
+    422: "Kan ikke behandles",
     429: "For mange forespørgsler",
     500: "Der opstod en fejl",
 }
+
+
+MSG_BAD_JSON = "Indholdet er ikke gyldig JSON. Send et JSON-objekt med Content-Type: application/json."
+
+
+class Problem(APIException):
+    """A problem with a given status, a Danish detail and (optionally) field errors in an `errors` member."""
+
+    def __init__(self, detail: str, *, status: int = 400, errors: dict | None = None, code: str | None = None):
+        self.status_code = status
+        self.errors = errors
+        super().__init__(detail=detail, code=code)
 
 
 def _first_error(data, path: str = "") -> str:
@@ -39,6 +54,9 @@ def _first_error(data, path: str = "") -> str:
 
 
 def problem_exception_handler(exc, context):
+    if isinstance(exc, ParseError):
+        # DRF's parser messages quote the (English) JSON decoder error.
+        exc = ParseError(MSG_BAD_JSON)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -52,6 +70,8 @@ def problem_exception_handler(exc, context):
     }
     if (isinstance(data, dict) and detail is None) or isinstance(data, list):
         problem["errors"] = data
+    elif getattr(exc, "errors", None):
+        problem["errors"] = exc.errors
     response.data = problem
     # Not response["Content-Type"]: DRF overwrites that header when it renders; content_type it keeps.
     response.content_type = PROBLEM_CONTENT_TYPE

@@ -73,3 +73,42 @@ class ApiKeyUser(User):
     def get_username(self) -> str:
         username = super().get_username()
         return f"{username} (nøgle smb_{self.api_key.prefix})" if self.api_key is not None else username
+
+
+class CustodyEventRecord(BaseModel):
+    """One custody event accepted from a KRFO client system (POST /api/v1/custody-events/): the idempotency key.
+
+    Written in the same transaction as the custody services' writes, so a record exists exactly when the
+    event does. `body_hash` is the SHA-256 of the canonical JSON of the validated body; `response` is the
+    first answer (JSON text), returned again (status 200) when the same body is posted again. A different body with a
+    used `external_id` is refused (409). Unique per sending organisation: the constraint settles races.
+    No personal data here: the response names ids, codes and dates only.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="afsender"
+    )
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="API-nøgle"
+    )
+    external_id = models.CharField("eksternt id", max_length=64)
+    type = models.CharField("hændelse", max_length=24)
+    body_hash = models.CharField("SHA-256 af indholdet", max_length=64)
+    status_code = models.PositiveSmallIntegerField("statuskode")
+    # The first answer as JSON text, byte for byte: a replay returns exactly this.
+    response = models.TextField("svar (JSON)")
+    episode = models.ForeignKey(
+        "custody.Episode", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="forløb"
+    )
+    event = models.ForeignKey("custody.EpisodeEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "modtaget hændelse fra klientsystem"
+        verbose_name_plural = "modtagne hændelser fra klientsystem"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "external_id"], name="custody_event_record_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.external_id}"

@@ -4,7 +4,7 @@ The same access functions and services as the inbox: a key sees what its organis
 read of personal data is audited with the key's service user as actor (its label names the key).
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -100,9 +100,13 @@ def _parse_updated_since(value: str) -> datetime | None:
         moment = None
     if moment is None:
         raise BadRequest(MSG_BAD_UPDATED_SINCE)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: Python accepts offsets up to ±24 hours, PostgreSQL only up to ±15:59 (found by schemathesis).
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # e.g. year 1 with a negative offset
+        raise BadRequest(MSG_BAD_UPDATED_SINCE) from None
 
 
 def _django_error_text(exc: DjangoValidationError) -> str:

@@ -3,6 +3,7 @@
 No login: the directory is public information. Thin views: selectors read, serializers shape.
 """
 
+import json
 from functools import lru_cache
 
 from django.shortcuts import render
@@ -110,10 +111,94 @@ def _schema_type(schema: dict) -> str:
     return schema.get("type", "")
 
 
+def _resolve(schema: dict, components: dict) -> dict:
+    """Follow a $ref (also the single-$ref allOf drf-spectacular writes next to a description)."""
+    schema = schema or {}
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        schema = {**_resolve(schema["allOf"][0], components), **{k: v for k, v in schema.items() if k != "allOf"}}
+    if "$ref" in schema:
+        schema = {
+            **components.get(schema["$ref"].rsplit("/", 1)[-1], {}),
+            **{k: v for k, v in schema.items() if k != "$ref"},
+        }
+    return schema
+
+
+def _plain_description(text: str) -> str:
+    # drf-spectacular appends "* `value` - Label" lines for enums; the docs page lists the values itself.
+    return (text or "").split("\n\n* `", 1)[0].strip()
+
+
+def _body_fields(schema: dict, components: dict, prefix: str = "", depth: int = 0) -> list[dict]:
+    """The request body's fields, nested objects flattened to dotted names (person.cpr)."""
+    schema = _resolve(schema, components)
+    required = set(schema.get("required", []))
+    fields = []
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("readOnly"):
+            continue
+        prop = _resolve(prop, components)
+        item = _resolve(prop.get("items", {}), components) if prop.get("type") == "array" else {}
+        enum = [str(v) for v in (prop.get("enum") or item.get("enum") or []) if v not in ("", None)]
+        kind = prop.get("type", "object" if "properties" in prop else "")
+        if kind == "array":
+            kind = f"liste af {item.get('type', '')}".strip()
+        elif prop.get("format"):
+            kind = f"{kind} ({prop['format']})"
+        fields.append(
+            {
+                "name": f"{prefix}{name}",
+                "type": kind,
+                "required": name in required,
+                "nullable": bool(prop.get("nullable")),
+                "values": enum,
+                "description": _plain_description(prop.get("description", "")),
+            }
+        )
+        if "properties" in prop and depth < 3:
+            fields += _body_fields(prop, components, f"{prefix}{name}.", depth + 1)
+    return fields
+
+
+def _request(operation: dict, components: dict) -> dict | None:
+    body = operation.get("requestBody")
+    if not body:
+        return None
+    content = body.get("content", {})
+    media_type, media = next(iter(content.items()), ("", {}))
+    return {
+        "media_type": media_type,
+        "fields": _body_fields(media.get("schema", {}), components),
+        "examples": [
+            {"name": example.get("summary") or name, "json": json.dumps(example["value"], ensure_ascii=False, indent=2)}
+            for name, example in media.get("examples", {}).items()
+        ],
+    }
+
+
+def _response_examples(operation: dict) -> list[dict]:
+    examples, seen = [], set()
+    for code, response in operation.get("responses", {}).items():
+        for media in response.get("content", {}).values():
+            for name, example in media.get("examples", {}).items():
+                if name in seen:
+                    continue
+                seen.add(name)
+                examples.append(
+                    {
+                        "name": example.get("summary") or name,
+                        "code": code,
+                        "json": json.dumps(example["value"], ensure_ascii=False, indent=2),
+                    }
+                )
+    return examples
+
+
 @lru_cache(maxsize=1)
 def api_operations() -> tuple[dict, list[dict]]:
     """The generated OpenAPI schema, flattened for the docs page (computed once per process)."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema.get("components", {}).get("schemas", {})
     operations = []
     for path, item in schema.get("paths", {}).items():
         for method in HTTP_METHODS:
@@ -145,6 +230,8 @@ def api_operations() -> tuple[dict, list[dict]]:
                         }
                         for code, response in operation.get("responses", {}).items()
                     ],
+                    "request": _request(operation, components),
+                    "response_examples": _response_examples(operation),
                 }
             )
     return schema.get("info", {}), operations
@@ -162,5 +249,6 @@ def docs(request):
             "schema_url": reverse("api:schema"),
             "example_url": request.build_absolute_uri(reverse("api:municipality_detail", args=["101"])),
             "list_url": request.build_absolute_uri(reverse("api:municipality_list")),
+            "custody_events_url": request.build_absolute_uri(reverse("api:custody_event_create")),
         },
     )

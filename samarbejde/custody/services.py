@@ -460,11 +460,13 @@ def admission_register(
     expected_release: date | None = None,
     certainty: str | None = None,
     acting_user,
+    external_id: str | None = None,
 ) -> EventOutcome:
     """The "register admission" form as one business event: the person is created (when `person` is None)
     or their situation updated, then admitted, all in one transaction: any failure leaves nothing behind.
 
     Raises ValidationError (people's field-keyed dict or custody's single Danish message) and PermissionDenied.
+    `external_id` (the API's custody events) is stored on the episode, see episode_admit.
     """
     _require_krfo(acting_user)
     if person is None:
@@ -496,4 +498,5 @@ def admission_register(
         expected_release=expected_release,
         certainty=certainty,
         acting_user=acting_user,
+        external_id=external_id,
     )

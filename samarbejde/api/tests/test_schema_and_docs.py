@@ -20,7 +20,8 @@ KEY_OPERATIONS = {
     ("POST", "/api/v1/notifications/{id}/acknowledge/"),
     ("POST", "/api/v1/notifications/{id}/answers/"),
 }
-ALL_PATHS = PATHS | {path for _, path in KEY_OPERATIONS}
+CUSTODY_EVENTS = ("POST", "/api/v1/custody-events/")
+ALL_PATHS = PATHS | {path for _, path in KEY_OPERATIONS} | {CUSTODY_EVENTS[1]}
 
 
 def test_spectacular_validate_fail_on_warn_passes(tmp_path):
@@ -41,6 +42,50 @@ def test_spectacular_validate_fail_on_warn_passes(tmp_path):
         assert operation["tags"] == ["Underretninger"] and operation["summary"]
         for code in ("401", "403", "429"):
             assert "application/problem+json" in operation["responses"][code]["content"]
+    custody = schema["paths"][CUSTODY_EVENTS[1]]["post"]
+    assert custody["security"] == [{"apiKey": []}] and custody["tags"] == ["Frihedsberøvelse"]
+    assert set(custody["responses"]) == {"200", "201", "400", "401", "403", "409", "415", "422", "429"}
+    for code in ("400", "401", "403", "409", "415", "422", "429"):
+        assert list(custody["responses"][code]["content"]) == ["application/problem+json"]
+    body = custody["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/CustodyEventInput"}
+    assert {example["value"]["type"] for example in body["examples"].values()} == {
+        "admission",
+        "conversion",
+        "transfer",
+        "release_date_change",
+        "release",
+    }
+    # The names partners integrate against (issue 4): keep them stable.
+    components = schema["components"]["schemas"]
+    assert set(components["CustodyEventInput"]["properties"]) >= {
+        "external_id",
+        "type",
+        "occurred_at",
+        "institution",
+        "custody_type",
+        "person",
+        "expected_release",
+        "release",
+    }
+    assert set(components["PersonInput"]["properties"]) >= {
+        "cpr",
+        "name",
+        "address",
+        "home_municipality",
+        "pension",
+        "benefits",
+    }
+    assert set(components["ExpectedRelease"]["properties"]) == {"date", "certainty"}
+    assert set(components["ReleaseInput"]["properties"]) == {"kind", "address_after"}
+    assert set(components["CustodyEventResult"]["properties"]) == {
+        "external_id",
+        "type",
+        "episode",
+        "event",
+        "notifications",
+        "warnings",
+    }
 
 
 def test_schema_url_names():
@@ -72,7 +117,16 @@ def test_api_operations_lists_every_method_with_parameters_and_responses():
     info, operations = api_operations()
     assert info["title"] == "Samarbejde API"
     by_path = {(op["method"], op["path"]): op for op in operations}
-    assert set(by_path) == {("GET", path) for path in PATHS} | KEY_OPERATIONS
+    assert set(by_path) == {("GET", path) for path in PATHS} | KEY_OPERATIONS | {CUSTODY_EVENTS}
+    custody = by_path[CUSTODY_EVENTS]
+    assert custody["parameters"] == [] and custody["request"]["media_type"] == "application/json"
+    fields = {f["name"]: f for f in custody["request"]["fields"]}
+    assert fields["person.cpr"]["required"] and fields["external_id"]["required"]
+    assert fields["person.benefits"]["values"][0] == "kontanthjaelp"
+    assert fields["expected_release.certainty"]["values"] == ["unknown", "estimated", "decided"]
+    assert "* `" not in fields["type"]["description"]
+    assert len(custody["request"]["examples"]) == 5
+    assert {example["code"] for example in custody["response_examples"]} >= {"201", "400", "409", "422"}
     detail = by_path[("GET", "/api/v1/municipalities/{code}/")]
     assert detail["summary"] == "Én kommune med kontakter"
     assert [(p["name"], p["location"], p["required"]) for p in detail["parameters"]] == [("code", "sti", True)]
@@ -110,8 +164,9 @@ def test_docs_page_is_danish_html_listing_every_operation(client):
 def test_every_docs_table_has_caption_and_column_headers(client):
     html = client.get(reverse("api:docs")).content.decode()
     tables = re.findall(r"<table.*?</table>", html, flags=re.DOTALL)
-    # parameters and responses for each operation (every operation has parameters)
-    assert len(tables) == 2 * (len(PATHS) + len(KEY_OPERATIONS))
+    # Parameters and responses for each operation; a body table for the two with a body (the answer, which
+    # also has a parameter, and the custody event, which has none).
+    assert len(tables) == 2 * (len(PATHS) + len(KEY_OPERATIONS) + 1) + 1
     for table in tables:
         assert "<caption>" in table
         assert '<th scope="col">' in table

@@ -1,0 +1,472 @@
+"""POST /api/v1/custody-events/: KRFO's client system registers admissions, conversions, transfers, release
+date changes and releases, so nobody types them twice.
+
+One code path: the same services as the custody pages (admission_register, episode_convert_to_sentence,
+episode_transfer, episode_change_release_date, episode_release), acting as the key's service user, so the
+guards, notices, deadlines and audit trail are the UI's. Idempotent by `external_id` per sending
+organisation: the record of the first result is written in the services' transaction, and the unique
+constraint on it decides between concurrent duplicates.
+"""
+
+import json
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status as http_status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from samarbejde.api.custody_event_serializers import (
+    MSG_NAME_REQUIRED,
+    MSG_NAME_SPLIT,
+    CustodyEventInputSerializer,
+    CustodyEventResultSerializer,
+    CustodyEventType,
+    ValidationProblemSerializer,
+    body_hash,
+    split_name,
+)
+from samarbejde.api.exceptions import Problem
+from samarbejde.api.models import ApiScope, CustodyEventRecord
+from samarbejde.api.notification_views import COMMON_ERRORS, ApiKeyView, _problem
+from samarbejde.custody import services as custody_services
+from samarbejde.custody.access import episodes_visible_to
+from samarbejde.custody.models import EpisodeStatus
+from samarbejde.organisations.roles import Cap
+from samarbejde.people.selectors import person_search_by_cpr
+from samarbejde.people.services import MSG_CPR_EXISTS
+
+MSG_NOT_KRFO = "Kun API-nøgler udstedt til Kriminalforsorgens enheder kan indberette hændelser om frihedsberøvelse."
+MSG_NO_OPEN_EPISODE = (
+    "Personen med dette CPR-nummer er ikke indsat (der er ikke noget igangværende forløb). Indberet indsættelsen først."
+)
+MSG_EXTERNAL_ID_CONFLICT = (
+    "external_id %(external_id)s er allerede brugt til en hændelse med et andet indhold. "
+    "Brug et nyt external_id til en ny hændelse."
+)
+MSG_CONCURRENT = "Hændelsen kolliderede med en samtidig ændring af samme person eller forløb. Send den igen."
+SEARCH_PURPOSE = "Indberetning fra Kriminalforsorgens klientsystem"
+
+# The custody services' ValidationError codes: the HTTP status and the body field each is about.
+# 400: the body is wrong in itself; 422: it is well-formed, but the episode's state does not allow it.
+SERVICE_ERRORS: dict[str, tuple[int, tuple[str, ...] | None]] = {
+    "date_required": (400, ("occurred_at",)),
+    "date_in_future": (422, ("occurred_at",)),
+    "before_admission": (422, ("occurred_at",)),
+    "expected_before_admission": (422, ("expected_release", "date")),
+    "expected_too_far": (422, ("expected_release", "date")),
+    "certainty": (400, ("expected_release", "certainty")),
+    "certainty_without_date": (400, ("expected_release", "certainty")),
+    "not_krfo_institution": (400, ("institution",)),
+    "custody_type": (400, ("custody_type",)),
+    "release_kind": (400, ("release", "kind")),
+    "address_too_long": (400, ("release", "address_after")),
+    "same_institution": (422, ("institution",)),
+    "no_change": (422, ("expected_release",)),
+    "external_id_taken": (409, ("external_id",)),
+    "already_in_custody": (422, None),
+    "episode_closed": (422, None),
+    "already_sentence": (422, None),
+}
+# people.services' field-keyed errors, by the body field they are about.
+PERSON_FIELDS = {
+    "cpr": ("person", "cpr"),
+    "first_name": ("person", "name"),
+    "last_name": ("person", "name"),
+    "home_municipality": ("person", "home_municipality"),
+    "pension": ("person", "pension"),
+    "benefits": ("person", "benefits"),
+    "address": ("person", "address"),
+}
+
+
+def _nest(errors: dict, path: tuple[str, ...], messages: list[str]) -> dict:
+    target = errors
+    for name in path[:-1]:
+        target = target.setdefault(name, {})
+    target.setdefault(path[-1], []).extend(messages)
+    return errors
+
+
+def problem_from_validation(exc: DjangoValidationError) -> Problem:
+    """A service's Danish ValidationError as problem details: the message as `detail`, the field in `errors`."""
+    if hasattr(exc, "error_dict"):
+        errors: dict = {}
+        status = 400
+        for field, field_errors in exc.error_dict.items():
+            messages = [message for error in field_errors for message in error.messages]
+            if MSG_CPR_EXISTS in messages:  # created by a concurrent request: sending again finds the person
+                status, messages = 409, [MSG_CONCURRENT]
+            _nest(errors, PERSON_FIELDS.get(field, ("person", field)), messages)
+        first = next(iter(errors["person"].values())) if "person" in errors else [""]
+        return Problem(first[0] or "Forespørgslen indeholder fejl.", status=status, errors=errors)
+    message = exc.messages[0] if exc.messages else "Forespørgslen indeholder fejl."
+    code = getattr(exc.error_list[0], "code", None) if exc.error_list else None
+    status, path = SERVICE_ERRORS.get(code, (422, None))
+    return Problem(message, status=status, errors=_nest({}, path, [message]) if path else None, code=code)
+
+
+# -- The schema: examples -------------------------------------------------------------------------------
+
+_PERSON = {
+    "cpr": "0101901234",
+    "name": "Hans Peter Jensen",
+    "address": "Testvej 1, 2450 København SV",
+    "home_municipality": "101",
+    "pension": "none",
+    "benefits": ["kontanthjaelp"],
+}
+REQUEST_EXAMPLES = [
+    OpenApiExample(
+        "Indsættelse",
+        request_only=True,
+        value={
+            "external_id": "klient-2026-000123",
+            "type": "admission",
+            "occurred_at": "2026-11-27T09:30:00+01:00",
+            "institution": "krfo-koebenhavns-faengsler",
+            "custody_type": "remand",
+            "person": _PERSON,
+            "expected_release": {"date": "2027-03-01", "certainty": "estimated"},
+        },
+    ),
+    OpenApiExample(
+        "Varetægt ændret til afsoning",
+        request_only=True,
+        value={
+            "external_id": "klient-2026-000124",
+            "type": "conversion",
+            "occurred_at": "2026-12-15T13:00:00+01:00",
+            "person": {"cpr": "0101901234"},
+        },
+    ),
+    OpenApiExample(
+        "Overførsel",
+        request_only=True,
+        value={
+            "external_id": "klient-2026-000125",
+            "type": "transfer",
+            "occurred_at": "2027-01-05T10:00:00+01:00",
+            "institution": "krfo-storstroem",
+            "person": {"cpr": "0101901234"},
+        },
+    ),
+    OpenApiExample(
+        "Ændret forventet løsladelse",
+        request_only=True,
+        value={
+            "external_id": "klient-2026-000126",
+            "type": "release_date_change",
+            "occurred_at": "2027-01-10T09:00:00+01:00",
+            "person": {"cpr": "0101901234"},
+            "expected_release": {"date": "2027-02-15", "certainty": "decided"},
+        },
+    ),
+    OpenApiExample(
+        "Løsladelse",
+        request_only=True,
+        value={
+            "external_id": "klient-2026-000127",
+            "type": "release",
+            "occurred_at": "2027-02-15T08:00:00+01:00",
+            "person": {"cpr": "0101901234"},
+            "release": {"kind": "end_of_sentence", "address_after": "Testvej 1, 2450 København SV"},
+        },
+    ),
+]
+RESULT_EXAMPLE = {
+    "external_id": "klient-2026-000123",
+    "type": "admission",
+    "episode": {
+        "id": "5f0c6f7e-2b3a-4c8e-9a61-0d1e2f3a4b5c",
+        "status": "open",
+        "url": "https://samarbejde.example/klienter/forloeb/5f0c6f7e-2b3a-4c8e-9a61-0d1e2f3a4b5c/",
+        "institution": {"code": "krfo-koebenhavns-faengsler", "name": "Københavns Fængsler"},
+        "custody_type": "remand",
+        "admitted_at": "2026-11-27T09:30:00+01:00",
+        "expected_release": {"date": "2027-03-01", "certainty": "estimated"},
+        "released_at": None,
+        "release_kind": "",
+    },
+    "event": {
+        "id": "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d",
+        "kind": "admission",
+        "occurred_at": "2026-11-27T09:30:00+01:00",
+    },
+    "notifications": [
+        {
+            "id": "3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b9a",
+            "kind": "benefits_decision_request",
+            "kind_display": "Anmodning om afgørelse om ydelser",
+            "recipient": {
+                "code": "101",
+                "name": "Københavns Kommune",
+                "department": {"kind": "ydelse", "name": "Ydelse"},
+            },
+            "legal_basis": {
+                "act": "Cirkulæreskrivelse om indberetning",
+                "act_title": (
+                    "Cirkulæreskrivelse om indberetning til de sociale myndigheder m.fl. om indsættelse og løsladelse"
+                ),
+                "paragraph": "",
+                "reference": "",
+                "citation": "CIS nr. 11319 af 19. august 1994",
+                "url": "",
+            },
+            "due_date": "2026-12-11",
+            "needs_answer": True,
+        },
+        {
+            "id": "8e7d6c5b-4a39-4281-b0f9-e8d7c6b5a493",
+            "kind": "cpr_register_notice",
+            "kind_display": "Meddelelse til folkeregisteret",
+            "recipient": {
+                "code": "101",
+                "name": "Københavns Kommune",
+                "department": {"kind": "borgerservice", "name": "Borgerservice (folkeregister)"},
+            },
+            "legal_basis": {
+                "act": "Folkeregistercirkulæret",
+                "act_title": (
+                    "Cirkulære om meddelelse til folkeregistrene vedrørende indsatte i kriminalforsorgens institutioner"
+                ),
+                "paragraph": "",
+                "reference": "",
+                "citation": "CIR nr. 87 af 9. august 1985",
+                "url": "",
+            },
+            "due_date": "2026-12-02",
+            "needs_answer": False,
+        },
+    ],
+    "warnings": [],
+}
+
+
+def _problem_example(name: str, status: int, title: str, detail: str, errors: dict | None = None):
+    value = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        value["errors"] = errors
+    return OpenApiExample(
+        name, value=value, response_only=True, status_codes=[str(status)], media_type="application/problem+json"
+    )
+
+
+ENDPOINT_DESCRIPTION = """\
+Kriminalforsorgens klientsystem indberetter en hændelse om en frihedsberøvelse. Samarbejde registrerer den \
+med de samme regler som indsættelsessiderne og sender underretningerne til kommuner, Udbetaling Danmark og \
+politi. Svaret viser forløbet, hændelsen og hver underretning med modtager (kode og afdeling), retsgrundlag \
+(lov og paragraf) og frist.
+
+Typer (`type`) og hvad de kræver ud over `external_id`, `occurred_at` og `person.cpr`:
+`admission` (indsættelse): `institution`, `custody_type`, `person.home_municipality`, `person.pension`, \
+`person.benefits` og for en ny person `person.name`; valgfrit `expected_release`.
+`conversion` (varetægt ændret til afsoning): intet andet.
+`transfer` (overførsel): `institution` (den nye institution).
+`release_date_change` (ændret forventet løsladelse): `expected_release`.
+`release` (løsladelse): `release`.
+Andre hændelser end indsættelsen gælder personens igangværende forløb.
+
+Idempotens: `external_id` er entydigt pr. afsendende organisation. Første gang: 201 med resultatet. Samme \
+indhold igen: 200 med præcis det første svar, og intet registreres igen. Andet indhold med et brugt \
+`external_id`: 409. En forespørgsel med fejl gemmes ikke, så den kan rettes og sendes igen med samme \
+`external_id`.
+
+Fejl: 400 når indholdet er forkert (felter, koder, CPR-nummer, datoformat), 422 når forløbets tilstand ikke \
+tillader hændelsen (f.eks. allerede indsat, ikke indsat, dato før indsættelsen), 409 ved et genbrugt \
+`external_id`. Fejl pr. felt står i `errors`. Kræver rettigheden custody-events:write og en nøgle udstedt \
+til en af Kriminalforsorgens enheder."""
+
+
+class CustodyEventView(ApiKeyView):
+    required_scope = ApiScope.CUSTODY_EVENTS_WRITE
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="custody_events_create",
+        summary="Indberet en hændelse om frihedsberøvelse",
+        description=ENDPOINT_DESCRIPTION,
+        tags=["Frihedsberøvelse"],
+        request=CustodyEventInputSerializer,
+        examples=[
+            *REQUEST_EXAMPLES,
+            OpenApiExample("Registreret", value=RESULT_EXAMPLE, response_only=True, status_codes=["201", "200"]),
+            _problem_example(
+                "Ugyldigt CPR-nummer",
+                400,
+                "Forkert forespørgsel",
+                "Forespørgslen indeholder fejl: person.cpr: Et CPR-nummer har 10 cifre (ddmmåå-xxxx). Du har "
+                "skrevet 9 cifre.",
+                {"person": {"cpr": ["Et CPR-nummer har 10 cifre (ddmmåå-xxxx). Du har skrevet 9 cifre."]}},
+            ),
+            _problem_example(
+                "Genbrugt external_id",
+                409,
+                "Konflikt",
+                MSG_EXTERNAL_ID_CONFLICT % {"external_id": "klient-2026-000123"},
+                {"external_id": [MSG_EXTERNAL_ID_CONFLICT % {"external_id": "klient-2026-000123"}]},
+            ),
+            _problem_example(
+                "Ikke indsat",
+                422,
+                "Kan ikke behandles",
+                MSG_NO_OPEN_EPISODE,
+                {"person": {"cpr": [MSG_NO_OPEN_EPISODE]}},
+            ),
+        ],
+        responses={
+            201: OpenApiResponse(CustodyEventResultSerializer, description="Hændelsen er registreret."),
+            200: OpenApiResponse(
+                CustodyEventResultSerializer,
+                description="Samme hændelse (samme external_id og indhold) var allerede registreret: det første svar.",
+            ),
+            (400, "application/problem+json"): OpenApiResponse(
+                ValidationProblemSerializer, description="Indholdet er forkert; fejl pr. felt i `errors`."
+            ),
+            **COMMON_ERRORS,
+            (403, "application/problem+json"): _problem(
+                "API-nøglen mangler rettigheden custody-events:write eller er ikke udstedt til Kriminalforsorgen."
+            ),
+            (409, "application/problem+json"): OpenApiResponse(
+                ValidationProblemSerializer,
+                description="external_id er brugt til en hændelse med et andet indhold (eller en samtidig ændring).",
+            ),
+            (415, "application/problem+json"): _problem("Indholdet skal sendes som application/json."),
+            (422, "application/problem+json"): OpenApiResponse(
+                ValidationProblemSerializer,
+                description="Forløbets tilstand tillader ikke hændelsen (forklaring på dansk).",
+            ),
+        },
+    )
+    def post(self, request):
+        membership = request.user.active_membership
+        # The custody services' own check (KRFO organisation, may register persons), made before the body
+        # is read: a municipality's key learns nothing about the persons.
+        if not membership.organisation.is_krfo or not membership.can(Cap.PERSON_REGISTER):
+            raise PermissionDenied(MSG_NOT_KRFO)
+        serializer = CustodyEventInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        organisation, external_id, digest = request.auth.organisation, data["external_id"], body_hash(data)
+
+        record = _record_for(organisation, external_id)
+        if record is not None:
+            return _replay(record, digest)
+        try:
+            with transaction.atomic():
+                outcome = _apply(request.user, data)
+                body = CustodyEventResultSerializer(
+                    {
+                        "external_id": external_id,
+                        "type": data["type"],
+                        "episode": outcome.episode,
+                        "event": outcome.event,
+                        "notifications": outcome.notifications,
+                        "warnings": outcome.warnings,
+                    },
+                    context={"request": request},
+                ).data
+                text = json.dumps(body, ensure_ascii=False)
+                CustodyEventRecord.objects.create(
+                    organisation=organisation,
+                    api_key=request.auth,
+                    external_id=external_id,
+                    type=data["type"],
+                    body_hash=digest,
+                    status_code=http_status.HTTP_201_CREATED,
+                    response=text,
+                    episode=outcome.episode,
+                    event=outcome.event,
+                )
+        except (DjangoValidationError, DjangoPermissionDenied, IntegrityError, Problem) as exc:
+            # A concurrent duplicate may have won meanwhile (its commit made this one fail): its result.
+            record = _record_for(organisation, external_id)
+            if record is not None:
+                return _replay(record, digest)
+            raise _as_problem(exc) from None
+        return Response(json.loads(text), status=http_status.HTTP_201_CREATED)
+
+
+def _record_for(organisation, external_id: str) -> CustodyEventRecord | None:
+    return CustodyEventRecord.objects.filter(organisation=organisation, external_id=external_id).first()
+
+
+def _replay(record: CustodyEventRecord, digest: str) -> Response:
+    if record.body_hash != digest:
+        message = MSG_EXTERNAL_ID_CONFLICT % {"external_id": record.external_id}
+        raise Problem(message, status=409, errors={"external_id": [message]}, code="external_id_conflict")
+    return Response(json.loads(record.response), status=http_status.HTTP_200_OK)
+
+
+def _as_problem(exc: Exception) -> Exception:
+    if isinstance(exc, Problem):
+        return exc
+    if isinstance(exc, DjangoValidationError):
+        return problem_from_validation(exc)
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc) or MSG_NOT_KRFO)
+    return Problem(MSG_CONCURRENT, status=409, code="concurrent")  # IntegrityError
+
+
+def _apply(user, data: dict) -> custody_services.EventOutcome:
+    """Call the custody service for the event, as the pages do (same lookups, same audited CPR search)."""
+    kind, person_data, occurred_at = data["type"], data["person"], data["occurred_at"]
+    person = person_search_by_cpr(user, person_data["cpr"], purpose=SEARCH_PURPOSE)
+    if kind == CustodyEventType.ADMISSION:
+        first_name = last_name = ""
+        if person is None:
+            first_name, last_name = split_name(person_data)
+            if not first_name or not last_name:
+                message = MSG_NAME_SPLIT if (first_name or last_name) else MSG_NAME_REQUIRED
+                raise Problem(message, status=400, errors={"person": {"name": [message]}})
+        expected = data.get("expected_release") or {}
+        return custody_services.admission_register(
+            person=person,
+            cpr=person_data["cpr"],
+            first_name=first_name,
+            last_name=last_name,
+            address=person_data.get("address"),
+            home_municipality=person_data["home_municipality"],
+            pension=person_data["pension"],
+            benefits=person_data["benefits"],
+            institution=data["institution"],
+            custody_type=data["custody_type"],
+            admitted_at=occurred_at,
+            expected_release=expected.get("date"),
+            certainty=expected.get("certainty"),
+            acting_user=user,
+            external_id=data["external_id"],
+        )
+    episode = (
+        episodes_visible_to(user, action="change").filter(person=person, status=EpisodeStatus.OPEN).first()
+        if person is not None
+        else None
+    )
+    if episode is None:
+        raise Problem(MSG_NO_OPEN_EPISODE, status=422, errors={"person": {"cpr": [MSG_NO_OPEN_EPISODE]}})
+    if kind == CustodyEventType.CONVERSION:
+        return custody_services.episode_convert_to_sentence(episode, occurred_at=occurred_at, acting_user=user)
+    if kind == CustodyEventType.TRANSFER:
+        return custody_services.episode_transfer(
+            episode, to_institution=data["institution"], occurred_at=occurred_at, acting_user=user
+        )
+    if kind == CustodyEventType.RELEASE_DATE_CHANGE:
+        expected = data["expected_release"]
+        return custody_services.episode_change_release_date(
+            episode,
+            expected_release=expected["date"],
+            certainty=expected["certainty"],
+            occurred_at=occurred_at,
+            acting_user=user,
+        )
+    release = data["release"]
+    return custody_services.episode_release(
+        episode,
+        released_at=occurred_at,
+        release_kind=release["kind"],
+        address_after=release.get("address_after", ""),
+        acting_user=user,
+    )
