@@ -113,6 +113,23 @@ def _reminders_section(user, *, link_url: str) -> Section:
     )
 
 
+def _delivery_section(user) -> Section:
+    """Administrators: the outbox's failing and dead deliveries, as counts (one query), with the dashboard."""
+    from django.urls import reverse
+
+    from samarbejde.delivery.selectors import problem_counts
+
+    counts = problem_counts(user)
+    return Section(
+        _("Levering af underretninger"),
+        # The counts are the whole message (also when nothing fails), so they stand where a list would.
+        empty_text=_("%(dead)d opgivne, %(failed)d fejlede og %(pending)d ventende leveringer.") % counts,
+        count=counts["failed"] + counts["dead"],
+        link_url=reverse("delivery:dashboard"),
+        link_text=_("Se leveringsoverblikket"),
+    )
+
+
 def start_page_for(user) -> StartPage:
     from django.urls import reverse
 
@@ -149,6 +166,8 @@ def start_page_for(user) -> StartPage:
                 count=change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).count(),
             )
         )
+    if membership.can(Cap.ADMIN_SITE):
+        sections.append(_delivery_section(user))
     if membership.can(Cap.AUDIT_SEARCH):
         sections.append(
             Section(

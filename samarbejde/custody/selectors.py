@@ -46,12 +46,18 @@ def episode_page(user, episode_id) -> Episode:
     """episode_timeline plus what the episode page shows of each notice: its answer's decisions, who answered
     and acknowledged, its status history, and its status as of today (`.current_status`, `.current_status_label`).
 
-    Constant in the number of events and notices: episode_timeline's queries + 3 (+1 when a notice is answered,
+    Each notice's deliveries come summed up as `.delivery_summary` (delivery.selectors.DeliverySummary or None).
+
+    Constant in the number of events and notices: episode_timeline's queries + 4 (+1 when a notice is answered,
     +1 when a request for case files is answered: its files).
     """
+    from samarbejde.delivery.selectors import delivery_queryset, delivery_summary
+
     episode = episode_timeline(user, episode_id)
     notices = [notice for event in episode.timeline for notice in event.notifications.all()]
-    prefetch_related_objects(notices, "acknowledged_by", "status_changes__acting_user")
+    prefetch_related_objects(
+        notices, "acknowledged_by", "status_changes__acting_user", Prefetch("deliveries", queryset=delivery_queryset())
+    )
     answers = [notice.answer for notice in notices if _answer_of(notice) is not None]
     prefetch_related_objects(answers, "answered_by", "decisions")
     # Files attached to answers (case files): one query, only when some notice asks for files.
@@ -59,7 +65,9 @@ def episode_page(user, episode_id) -> Episode:
     prefetch_related_objects(answered_case_files, "attachments")
     today = timezone.localdate()
     labels = dict(NotificationStatus.choices)
+    now = timezone.now()
     for notice in notices:
+        notice.delivery_summary = delivery_summary(notice.deliveries.all(), now)
         notice.current_status = notification_status_on(notice, today)
         notice.current_status_label = labels[notice.current_status]
         notice.answer_or_none = _answer_of(notice)

@@ -24,6 +24,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.delivery.access import may_monitor_deliveries
+from samarbejde.delivery.selectors import notification_delivery_rows
 from samarbejde.notifications import attachments, selectors, services
 from samarbejde.notifications.access import access_attachment_by_id, access_notification_by_id
 from samarbejde.notifications.forms import AnswerForm, AssignForm, InboxFilterForm
@@ -103,6 +105,9 @@ def _render_detail(request, notification, *, answer_form=None, assign_form=None,
         "status_label": STATUS_LABELS[current_status],
         "badge": selectors.STATUS_BADGES[current_status],
         "history": selectors.notification_history(notification),
+        "deliveries": notification_delivery_rows(
+            request.user, notification, show_errors=may_monitor_deliveries(request.user)
+        ),
         "answer": answer,
         "decisions": [selectors.decision_phrase(d) for d in answer.decisions.all()] if answer else [],
         "may_act": may_act,

@@ -41,7 +41,7 @@ SECTIONS = {
     ],
     Role.POLICE_OFFICER: ["KSP- og Exit-sager"],
     Role.UDK_OFFICER: ["Underretninger i indbakken", "Påmindelser og eskaleringer"],
-    Role.ADMINISTRATOR: ["Ændringsforslag til behandling", "Revisionsspor"],
+    Role.ADMINISTRATOR: ["Ændringsforslag til behandling", "Levering af underretninger", "Revisionsspor"],
 }
 
 
