@@ -9,7 +9,7 @@ VENDOR := samarbejde/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets migrate seed lint format check clean messages bench
+.PHONY: run test install assets migrate seed lint format check clean messages bench bench-webhooks
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is needed (found %s)" % sys.version.split()[0])'
@@ -59,11 +59,15 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 check: install
-	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef ALLOWED_HOSTS=example.org \
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef ALLOWED_HOSTS=example.org SMTP_HOST=smtp.example.org SITE_URL=https://example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
 	$(PY) bench/run.py
+
+# Outbox to a webhook sink with 1 and 2 workers vs. a bare POST loop; custody-event accept time (PostgreSQL).
+bench-webhooks: install
+	$(PY) bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) db.sqlite3 test-artifacts

@@ -143,11 +143,19 @@ def deliveries_claim(ids: Iterable | None = None, *, limit: int = 100) -> list:
     return claimed
 
 
-def delivery_attempt(delivery_id) -> str:
-    """Send one claimed delivery through its channel and record the outcome; returns the new status."""
-    delivery = Delivery.objects.select_related(
+def _with_channel_data():
+    # What the channels read (kind, due date, recipient, subscription). The snapshot, which holds the
+    # person's data, is left in the database: no channel sends it, so the worker never loads it.
+    return Delivery.objects.select_related(
         "notification__recipient_organisation", "notification__recipient_department", "subscription"
-    ).get(pk=delivery_id)
+    ).defer("notification__snapshot")
+
+
+def delivery_attempt(delivery: "Delivery | str") -> str:
+    """Send one claimed delivery (an instance loaded by deliveries_process, or its id) through its channel
+    and record the outcome; returns the new status."""
+    if not isinstance(delivery, Delivery):
+        delivery = _with_channel_data().get(pk=delivery)
     if delivery.status != DeliveryStatus.SENDING:
         return delivery.status
     cancelled = False
@@ -186,8 +194,12 @@ def _record_outcome(delivery: Delivery, *, ok: bool, error: str, cancelled: bool
 def deliveries_process(ids: Iterable | None = None, *, limit: int = 100) -> dict[str, int]:
     """Claim due deliveries and attempt each; returns counts per resulting status."""
     counts: dict[str, int] = {}
-    for pk in deliveries_claim(ids, limit=limit):
-        status = delivery_attempt(pk)
+    claimed = deliveries_claim(ids, limit=limit)
+    # One query loads the whole batch (not one per delivery). A row reclaimed by another worker while this
+    # batch runs is safe: _record_outcome only writes the claim it holds.
+    loaded = _with_channel_data().in_bulk(claimed)
+    for pk in claimed:
+        status = delivery_attempt(loaded[pk]) if pk in loaded else DeliveryStatus.PENDING
         counts[status] = counts.get(status, 0) + 1
     return counts
 
