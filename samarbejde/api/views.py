@@ -6,6 +6,7 @@ No login: the directory is public information. Thin views: selectors read, seria
 import json
 from functools import lru_cache
 
+from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
@@ -250,5 +251,7 @@ def docs(request):
             "example_url": request.build_absolute_uri(reverse("api:municipality_detail", args=["101"])),
             "list_url": request.build_absolute_uri(reverse("api:municipality_list")),
             "custody_events_url": request.build_absolute_uri(reverse("api:custody_event_create")),
+            # Webhook events name the configured site, not the host this page was asked on.
+            "site_url": settings.SITE_URL.rstrip("/"),
         },
     )

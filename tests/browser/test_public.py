@@ -17,6 +17,7 @@ PUBLIC_PAGES = [
     ("/tilgaengelighed/", "public-accessibility", None),
     ("/personoplysninger/", "public-privacy", None),
     ("/konto/log-ind/", "login", "Log ind"),
+    ("/api/v1/docs/", "api-docs", "API-dokumentation"),
 ]
 
 

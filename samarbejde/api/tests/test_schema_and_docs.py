@@ -170,3 +170,21 @@ def test_every_docs_table_has_caption_and_column_headers(client):
     for table in tables:
         assert "<caption>" in table
         assert '<th scope="col">' in table
+
+
+def test_docs_page_explains_webhooks_for_receivers(client, settings):
+    """Partners build receivers from this page: format, signature headers, retries and de-duplication."""
+    settings.SITE_URL = "https://samarbejde.example.dk"
+    html = client.get(reverse("api:docs")).content.decode()
+    for text in [
+        'id="webhooks"',
+        "application/cloudevents+json",
+        "dk.samarbejde.notification.created",
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+        "manage.py create_webhook",
+        "https://samarbejde.example.dk/api/v1/notifications/",
+        'Webhook("whsec_…").verify',
+    ]:
+        assert text in html, text
