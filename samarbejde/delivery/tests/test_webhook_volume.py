@@ -1,11 +1,11 @@
-"""Reliability at volume, on PostgreSQL: 10,000 webhook events, two concurrent workers, a receiver with
+"""Reliability at volume, on PostgreSQL: 10,000 custody events, two concurrent workers, a receiver with
 random faults (500, dropped connections, timeouts). 0 lost, and every duplicate carries the same event id.
 
-The notices are cloned from one real admission (episode_admit through the custody services) and their
-deliveries created by the real outbox code (deliveries_create_for); 10,000 admissions through the
-services would take minutes of set-up without testing anything more of the outbox. Backoff is set to
-zero (it is tested on its own in test_outbox.py) so failed attempts are retried at once. The workers are
-threads claiming with FOR UPDATE SKIP LOCKED: PostgreSQL only.
+The events go through the real custody services (per person: admission, new expected release dates,
+transfers, release), which create the notices and their deliveries in the outbox (deliveries_create_for);
+the home municipality's case system subscribes to webhooks. Backoff is set to zero (it is tested on its
+own in test_outbox.py) so failed attempts are retried at once. The workers are threads claiming with
+FOR UPDATE SKIP LOCKED: PostgreSQL only.
 """
 
 import json
@@ -13,16 +13,20 @@ import multiprocessing
 import random
 import threading
 import time
-import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection, connections
-from django.forms.models import model_to_dict
+from django.utils import timezone
 
+from samarbejde.custody.models import EpisodeEvent
+from samarbejde.custody.services import episode_admit, episode_change_release_date, episode_release, episode_transfer
+from samarbejde.custody.tests.factories import INSTITUTION, OTHER_INSTITUTION, krfo_case_worker
 from samarbejde.delivery import services
 from samarbejde.delivery.models import Delivery, DeliveryChannel, DeliveryStatus
-from samarbejde.notifications.models import Notification
+from samarbejde.organisations.models import Organisation
+from samarbejde.people.services import person_register
 
 from .receiver import DROP, ERROR, OK, TIMEOUT, Receiver
 from .test_worker_crash import _load_reference_data, _restore_reference_data  # noqa: F401 (module fixture)
@@ -38,15 +42,84 @@ pytestmark = [
 ]
 
 
-def clone_notices(template: Notification, count: int) -> list[Notification]:
-    fields = model_to_dict(template, exclude=["id"])
-    fk = {f.name: getattr(template, f.attname) for f in Notification._meta.concrete_fields if f.is_relation}
-    plain = {k: v for k, v in fields.items() if k not in fk}
-    rows = [
-        Notification(id=uuid.uuid4(), **plain, **{f"{name}_id": value for name, value in fk.items()})
-        for _ in range(count)
-    ]
-    return Notification.objects.bulk_create(rows, batch_size=1000)
+EVENTS_PER_PERSON = 10  # admission, five new expected release dates, three transfers, release
+
+
+def custody_events(worker, persons: range) -> int:
+    """Ten custody events per person through the services; returns how many were registered."""
+    home = Organisation.objects.get(code="101")
+    institutions = [Organisation.objects.get(code=INSTITUTION), Organisation.objects.get(code=OTHER_INSTITUTION)]
+    base = timezone.now() - timedelta(days=40)
+    events = 0
+    for i in persons:
+        person = person_register(
+            cpr=f"0303{60 + i // 1000:02d}{5000 + i % 1000:04d}",
+            first_name="Volumen",
+            last_name=f"Person {i}",
+            address="Testvej 1, 2450 København SV",
+            home_municipality=home,
+            # No benefits and no pension: one or two notices per event (the municipality's), which keeps
+            # the run to a few minutes (about 17,000 webhook events).
+            pension="none",
+            benefits=[],
+            acting_user=worker,
+        )
+        admitted = base + timedelta(minutes=i)
+        episode = episode_admit(
+            person,
+            institution=institutions[i % 2],
+            custody_type="remand" if i % 2 else "sentence",
+            admitted_at=admitted,
+            expected_release=(admitted + timedelta(days=200)).date(),
+            certainty="estimated",
+            acting_user=worker,
+        ).episode
+        here = i % 2
+        for step in range(1, 9):
+            at = admitted + timedelta(hours=step)
+            if step in (2, 5, 7):
+                here = 1 - here
+                episode_transfer(episode, to_institution=institutions[here], occurred_at=at, acting_user=worker)
+            else:
+                episode_change_release_date(
+                    episode,
+                    expected_release=(admitted + timedelta(days=100 + step)).date(),
+                    certainty="decided" if step % 2 else "estimated",
+                    occurred_at=at,
+                    acting_user=worker,
+                )
+        episode_release(
+            episode,
+            released_at=admitted + timedelta(days=1),
+            release_kind="end_of_sentence",
+            address_after="Nyvej 2, 2450 København SV",
+            acting_user=worker,
+        )
+        events += EVENTS_PER_PERSON
+    return events
+
+
+def register_in_parallel(worker, count: int) -> int:
+    """Two threads (each with its own connection): the database work of one overlaps the Python of the other."""
+    persons = count // EVENTS_PER_PERSON
+    halves = [range(0, persons // 2), range(persons // 2, persons)]
+    results, errors = [], []
+
+    def run(part):
+        try:
+            results.append(custody_events(worker, part))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(part,)) for part in halves]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return sum(results)
 
 
 def faulty(seed: int):
@@ -75,7 +148,7 @@ def serve(urls, stop, log_path):
     Path(log_path).write_text(json.dumps(records))
 
 
-def test_ten_thousand_events_with_random_faults_lose_nothing(admitted, subscribe, settings, monkeypatch, tmp_path):
+def test_ten_thousand_events_with_random_faults_lose_nothing(subscribe, settings, monkeypatch, tmp_path):
     _load_reference_data()
     settings.WEBHOOK_TIMEOUT_SECONDS = 0.2
     settings.DELIVERY_MAX_ATTEMPTS = 50  # with a 10% fault rate nothing comes near it
@@ -87,7 +160,7 @@ def test_ten_thousand_events_with_random_faults_lose_nothing(admitted, subscribe
     process.start()
     try:
         url = urls.get(timeout=30)
-        _run(url, admitted, subscribe, stop, process, log_path)
+        _run(url, krfo_case_worker(), subscribe, stop, process, log_path)
     finally:
         stop.set()
         process.join(timeout=30)
@@ -95,16 +168,14 @@ def test_ten_thousand_events_with_random_faults_lose_nothing(admitted, subscribe
             process.kill()
 
 
-def _run(url, admitted, subscribe, stop, process, log_path):
-    (subscription, _) = subscribe(url, "udbetaling-danmark")[0]
-    template = next(n for n in admitted().notifications if n.recipient_organisation.code == "udbetaling-danmark")
-    Delivery.objects.filter(notification=template).delete()
-    notices = clone_notices(template, EVENTS)
-    for start in range(0, EVENTS, 1000):
-        services.deliveries_create_for(*notices[start : start + 1000])
-    webhooks = Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, subscription=subscription)
+def _run(url, worker, subscribe, stop, process, log_path):
+    subscriptions = [subscription for subscription, _ in subscribe(url, "101")]
+    assert register_in_parallel(worker, EVENTS) == EVENTS
+    assert EpisodeEvent.objects.count() == EVENTS
+    webhooks = Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, subscription__in=subscriptions)
     keys = set(webhooks.values_list("idempotency_key", flat=True))
-    assert len(keys) == EVENTS
+    # Every event tells the home municipality something (benefits, new date, transfer, release).
+    assert len(keys) >= EVENTS
 
     deadline = time.monotonic() + 240
     errors = []
@@ -149,6 +220,6 @@ def _run(url, admitted, subscribe, stop, process, log_path):
     assert sum(webhooks.values_list("attempts", flat=True)) == len(requests), "every attempt reached the receiver"
     assert duplicates > 0 and faults_seen > 0
     print(
-        f"\n{EVENTS} events, {len(requests)} requests, {faults_seen} faults, {duplicates} ids seen more "
+        f"\n{EVENTS} custody events, {len(keys)} webhook events, {len(requests)} requests, {faults_seen} faults, {duplicates} ids seen more "
         f"than once, {elapsed:.1f} s with 2 workers"
     )
