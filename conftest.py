@@ -5,10 +5,19 @@ import pytest
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from samarbejde.legal.reference import load_acts
-    from samarbejde.organisations.reference import load_municipalities, load_other_organisations
+    from samarbejde.core.tests.reference import load_reference_data
 
     with django_db_blocker.unblock():
-        load_municipalities()
-        load_other_organisations()
-        load_acts()
+        load_reference_data()
+
+
+@pytest.fixture(scope="module")
+def restore_reference_data(django_db_blocker):
+    """For modules with transactional tests (threads and processes need committed data): the flush after
+    each such test also removes the reference data loaded once per session, so those tests load it first
+    (load_reference_data) and this puts it back for the modules that follow."""
+    yield
+    from samarbejde.core.tests.reference import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()

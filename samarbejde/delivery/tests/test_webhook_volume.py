@@ -20,6 +20,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from samarbejde.core.tests.reference import load_reference_data
 from samarbejde.custody.models import EpisodeEvent
 from samarbejde.custody.services import episode_admit, episode_change_release_date, episode_release, episode_transfer
 from samarbejde.custody.tests.factories import INSTITUTION, OTHER_INSTITUTION, krfo_case_worker
@@ -29,10 +30,10 @@ from samarbejde.organisations.models import Organisation
 from samarbejde.people.services import person_register
 
 from .receiver import DROP, ERROR, OK, TIMEOUT, Receiver
-from .test_worker_crash import _load_reference_data, _restore_reference_data  # noqa: F401 (module fixture)
 
 EVENTS = 10_000
 pytestmark = [
+    pytest.mark.usefixtures("restore_reference_data"),
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
@@ -149,7 +150,7 @@ def serve(urls, stop, log_path):
 
 
 def test_ten_thousand_events_with_random_faults_lose_nothing(subscribe, settings, monkeypatch, tmp_path):
-    _load_reference_data()
+    load_reference_data()
     settings.WEBHOOK_TIMEOUT_SECONDS = 0.2
     settings.DELIVERY_MAX_ATTEMPTS = 50  # with a 10% fault rate nothing comes near it
     monkeypatch.setattr(services, "backoff_seconds", lambda attempts, **kw: 0)

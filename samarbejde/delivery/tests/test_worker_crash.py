@@ -19,36 +19,23 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from samarbejde.core.tests.reference import load_reference_data
 from samarbejde.custody.tests.factories import next_cpr
 from samarbejde.delivery import services
 from samarbejde.delivery.models import Delivery, DeliveryChannel, DeliveryStatus
-from samarbejde.legal.reference import load_acts
-from samarbejde.organisations.reference import load_municipalities, load_other_organisations
 
 from .conftest import CPR
 from .receiver import BLOCK, OK
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 pytestmark = [
+    pytest.mark.usefixtures("restore_reference_data"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs a database shared by two processes (PostgreSQL); the SQLite test database is in memory",
     ),
 ]
-
-
-def _load_reference_data():
-    load_municipalities()
-    load_other_organisations()
-    load_acts()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_reference_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _load_reference_data()
 
 
 def database_url() -> str:
@@ -85,7 +72,7 @@ WORKER = ["db_worker", "--queue-name", "*", "--batch", "--no-reload", "--no-star
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_after_restart(admitted, subscribe, receiver, monkeypatch, tmp_path):
-    _load_reference_data()
+    load_reference_data()
     # Nothing is sent from the test process: the worker process alone picks the deliveries up.
     monkeypatch.setattr(services, "_enqueue_on_commit", lambda ids: None)
     subscribe(receiver.url, "101", "udbetaling-danmark")

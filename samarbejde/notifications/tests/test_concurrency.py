@@ -9,33 +9,21 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from samarbejde.core.tests.reference import load_reference_data
 from samarbejde.custody.tests.factories import krfo_case_worker
-from samarbejde.legal.reference import load_acts
 from samarbejde.notifications import services as ns
 from samarbejde.notifications.models import Notification, NotificationAnswer
 from samarbejde.notifications.tests.test_services import benefits_notice
-from samarbejde.organisations.reference import load_municipalities, load_other_organisations
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.tests.factories import user_with_role
 
-
-def _load_reference_data():
-    load_municipalities()
-    load_other_organisations()
-    load_acts()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_reference_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _load_reference_data()
+pytestmark = pytest.mark.usefixtures("restore_reference_data")
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_concurrent_answers_give_one_answer_and_no_error():
-    _load_reference_data()
+    load_reference_data()
     worker = krfo_case_worker()
     notice = benefits_notice(worker, benefits=("kontanthjaelp",))
     users = [user_with_role(Role.MUNICIPAL_CASE_WORKER, "101") for _ in range(4)]
