@@ -1,54 +1,37 @@
 """POST /api/v1/custody-events/: KRFO's client system registers admissions, conversions, transfers, release
 date changes and releases, so nobody types them twice.
 
-One code path: the same services as the custody pages (admission_register, episode_convert_to_sentence,
-episode_transfer, episode_change_release_date, episode_release), acting as the key's service user, so the
-guards, notices, deadlines and audit trail are the UI's. Idempotent by `external_id` per sending
-organisation: the record of the first result is written in the services' transaction, and the unique
-constraint on it decides between concurrent duplicates.
+The view checks the key, validates the body, calls api.services.custody_event_receive (the same custody
+services as the pages, idempotent by external_id) and turns the services' Danish ValidationErrors into
+problem details. The schema (examples, responses) is documented here.
 """
 
 import json
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import status as http_status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from samarbejde.api import services as api_services
 from samarbejde.api.custody_event_serializers import (
-    MSG_NAME_REQUIRED,
-    MSG_NAME_SPLIT,
     CustodyEventInputSerializer,
     CustodyEventResultSerializer,
-    CustodyEventType,
     ValidationProblemSerializer,
     body_hash,
-    split_name,
 )
 from samarbejde.api.exceptions import Problem
-from samarbejde.api.models import ApiScope, CustodyEventRecord
+from samarbejde.api.models import ApiScope
 from samarbejde.api.notification_views import COMMON_ERRORS, ApiKeyView, _problem
-from samarbejde.custody import services as custody_services
-from samarbejde.custody.access import episodes_visible_to
-from samarbejde.custody.models import EpisodeStatus
+from samarbejde.api.services import MSG_EXTERNAL_ID_CONFLICT, MSG_NO_OPEN_EPISODE
 from samarbejde.organisations.roles import Cap
-from samarbejde.people.selectors import person_search_by_cpr
 from samarbejde.people.services import MSG_CPR_EXISTS
 
 MSG_NOT_KRFO = "Kun API-nøgler udstedt til Kriminalforsorgens enheder kan indberette hændelser om frihedsberøvelse."
-MSG_NO_OPEN_EPISODE = (
-    "Personen med dette CPR-nummer er ikke indsat (der er ikke noget igangværende forløb). Indberet indsættelsen først."
-)
-MSG_EXTERNAL_ID_CONFLICT = (
-    "external_id %(external_id)s er allerede brugt til en hændelse med et andet indhold. "
-    "Brug et nyt external_id til en ny hændelse."
-)
 MSG_CONCURRENT = "Hændelsen kolliderede med en samtidig ændring af samme person eller forløb. Send den igen."
-SEARCH_PURPOSE = "Indberetning fra Kriminalforsorgens klientsystem"
 
 # The custody services' ValidationError codes: the HTTP status and the body field each is about.
 # 400: the body is wrong in itself; 422: it is well-formed, but the episode's state does not allow it.
@@ -70,6 +53,10 @@ SERVICE_ERRORS: dict[str, tuple[int, tuple[str, ...] | None]] = {
     "already_in_custody": (422, None),
     "episode_closed": (422, None),
     "already_sentence": (422, None),
+    # api.services' own, for what only the API can get wrong.
+    "name_required": (400, ("person", "name")),
+    "no_open_episode": (422, ("person", "cpr")),
+    "external_id_conflict": (409, ("external_id",)),
 }
 # people.services' field-keyed errors, by the body field they are about.
 PERSON_FIELDS = {
@@ -350,60 +337,16 @@ class CustodyEventView(ApiKeyView):
         serializer = CustodyEventInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        organisation, external_id, digest = request.auth.organisation, data["external_id"], body_hash(data)
-
-        record = _record_for(organisation, external_id)
-        if record is not None:
-            return _replay(record, digest)
         try:
-            with transaction.atomic():
-                outcome = _apply(request.user, data)
-                body = CustodyEventResultSerializer(
-                    {
-                        "external_id": external_id,
-                        "type": data["type"],
-                        "episode": outcome.episode,
-                        "event": outcome.event,
-                        "notifications": outcome.notifications,
-                        "warnings": outcome.warnings,
-                    },
-                    context={"request": request},
-                ).data
-                text = json.dumps(body, ensure_ascii=False)
-                CustodyEventRecord.objects.create(
-                    organisation=organisation,
-                    api_key=request.auth,
-                    external_id=external_id,
-                    type=data["type"],
-                    body_hash=digest,
-                    status_code=http_status.HTTP_201_CREATED,
-                    response=text,
-                    episode=outcome.episode,
-                    event=outcome.event,
-                )
-        except (DjangoValidationError, DjangoPermissionDenied, IntegrityError, Problem) as exc:
-            # A concurrent duplicate may have won meanwhile (its commit made this one fail): its result.
-            record = _record_for(organisation, external_id)
-            if record is not None:
-                return _replay(record, digest)
+            result = api_services.custody_event_receive(
+                data, digest=body_hash(data), api_key=request.auth, acting_user=request.user, render=_render(request)
+            )
+        except (DjangoValidationError, DjangoPermissionDenied, IntegrityError) as exc:
             raise _as_problem(exc) from None
-        return Response(json.loads(text), status=http_status.HTTP_201_CREATED)
-
-
-def _record_for(organisation, external_id: str) -> CustodyEventRecord | None:
-    return CustodyEventRecord.objects.filter(organisation=organisation, external_id=external_id).first()
-
-
-def _replay(record: CustodyEventRecord, digest: str) -> Response:
-    if record.body_hash != digest:
-        message = MSG_EXTERNAL_ID_CONFLICT % {"external_id": record.external_id}
-        raise Problem(message, status=409, errors={"external_id": [message]}, code="external_id_conflict")
-    return Response(json.loads(record.response), status=http_status.HTTP_200_OK)
+        return Response(json.loads(result.body), status=result.status)
 
 
 def _as_problem(exc: Exception) -> Exception:
-    if isinstance(exc, Problem):
-        return exc
     if isinstance(exc, DjangoValidationError):
         return problem_from_validation(exc)
     if isinstance(exc, DjangoPermissionDenied):
@@ -411,62 +354,18 @@ def _as_problem(exc: Exception) -> Exception:
     return Problem(MSG_CONCURRENT, status=409, code="concurrent")  # IntegrityError
 
 
-def _apply(user, data: dict) -> custody_services.EventOutcome:
-    """Call the custody service for the event, as the pages do (same lookups, same audited CPR search)."""
-    kind, person_data, occurred_at = data["type"], data["person"], data["occurred_at"]
-    person = person_search_by_cpr(user, person_data["cpr"], purpose=SEARCH_PURPOSE)
-    if kind == CustodyEventType.ADMISSION:
-        first_name = last_name = ""
-        if person is None:
-            first_name, last_name = split_name(person_data)
-            if not first_name or not last_name:
-                message = MSG_NAME_SPLIT if (first_name or last_name) else MSG_NAME_REQUIRED
-                raise Problem(message, status=400, errors={"person": {"name": [message]}})
-        expected = data.get("expected_release") or {}
-        return custody_services.admission_register(
-            person=person,
-            cpr=person_data["cpr"],
-            first_name=first_name,
-            last_name=last_name,
-            address=person_data.get("address"),
-            home_municipality=person_data["home_municipality"],
-            pension=person_data["pension"],
-            benefits=person_data["benefits"],
-            institution=data["institution"],
-            custody_type=data["custody_type"],
-            admitted_at=occurred_at,
-            expected_release=expected.get("date"),
-            certainty=expected.get("certainty"),
-            acting_user=user,
-            external_id=data["external_id"],
-        )
-    episode = (
-        episodes_visible_to(user, action="change").filter(person=person, status=EpisodeStatus.OPEN).first()
-        if person is not None
-        else None
-    )
-    if episode is None:
-        raise Problem(MSG_NO_OPEN_EPISODE, status=422, errors={"person": {"cpr": [MSG_NO_OPEN_EPISODE]}})
-    if kind == CustodyEventType.CONVERSION:
-        return custody_services.episode_convert_to_sentence(episode, occurred_at=occurred_at, acting_user=user)
-    if kind == CustodyEventType.TRANSFER:
-        return custody_services.episode_transfer(
-            episode, to_institution=data["institution"], occurred_at=occurred_at, acting_user=user
-        )
-    if kind == CustodyEventType.RELEASE_DATE_CHANGE:
-        expected = data["expected_release"]
-        return custody_services.episode_change_release_date(
-            episode,
-            expected_release=expected["date"],
-            certainty=expected["certainty"],
-            occurred_at=occurred_at,
-            acting_user=user,
-        )
-    release = data["release"]
-    return custody_services.episode_release(
-        episode,
-        released_at=occurred_at,
-        release_kind=release["kind"],
-        address_after=release.get("address_after", ""),
-        acting_user=user,
-    )
+def _render(request):
+    def render(data: dict, outcome) -> dict:
+        return CustodyEventResultSerializer(
+            {
+                "external_id": data["external_id"],
+                "type": data["type"],
+                "episode": outcome.episode,
+                "event": outcome.event,
+                "notifications": outcome.notifications,
+                "warnings": outcome.warnings,
+            },
+            context={"request": request},
+        ).data
+
+    return render

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import IntegrityError
 from django.utils import timezone
 
-from samarbejde.api import custody_event_views
+from samarbejde.api import services as api_services
 from samarbejde.api.custody_event_serializers import body_hash, split_name
 from samarbejde.api.models import ApiKey, ApiScope, CustodyEventRecord
 from samarbejde.api.services import api_key_create, api_key_revoke
@@ -460,14 +460,14 @@ def test_a_concurrent_duplicate_returns_the_winners_result(client, krfo_key):
     _, raw = krfo_key
     body = admission(next_cpr())
     first = post(client, raw, body)
-    real = custody_event_views._record_for
+    real = api_services._custody_event_record
     calls = []
 
     def first_miss(organisation, external_id):
         calls.append(external_id)
         return None if len(calls) == 1 else real(organisation, external_id)
 
-    with mock.patch.object(custody_event_views, "_record_for", first_miss):
+    with mock.patch.object(api_services, "_custody_event_record", first_miss):
         before = counts()
         response = post(client, raw, body)  # the services refuse: already in custody
         assert (response.status_code, response.content) == (200, first.content)
@@ -492,7 +492,7 @@ def test_the_unique_constraint_decides_when_the_services_succeed_twice(client, k
     before = counts()
     with (
         mock.patch.object(CustodyEventRecord.objects, "create", side_effect=winner_commits_first),
-        mock.patch.object(custody_event_views, "_record_for", side_effect=[None, None]),
+        mock.patch.object(api_services, "_custody_event_record", side_effect=[None, None]),
     ):
         problem = assert_problem(post(client, raw, body), 409)
     assert "samtidig" in problem["detail"]
@@ -506,8 +506,10 @@ def test_an_integrity_error_with_a_winner_replays_it(client, krfo_key):
         body = admission(next_cpr())
         first = post(client, raw, body)
         with (
-            mock.patch.object(custody_event_views, "_apply", side_effect=IntegrityError("duplicate key")),
-            mock.patch.object(custody_event_views, "_record_for", side_effect=[None, CustodyEventRecord.objects.get()]),
+            mock.patch.object(api_services, "_custody_event_apply", side_effect=IntegrityError("duplicate key")),
+            mock.patch.object(
+                api_services, "_custody_event_record", side_effect=[None, CustodyEventRecord.objects.get()]
+            ),
         ):
             response = post(client, raw, body)
     assert (response.status_code, response.content) == (200, first.content)
