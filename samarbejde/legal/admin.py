@@ -11,7 +11,8 @@ class ParagraphInline(AdministratorInline, admin.TabularInline):
     capability = Cap.LEGAL_MANAGE
     model = Paragraph
     extra = 1
-    fields = ("reference", "summary", "sort_order")
+    fields = ("reference", "summary", "sort_order", "key")
+    readonly_fields = ("key",)  # set from the act's key and the reference when first saved
 
 
 @admin.register(Act)
@@ -23,6 +24,11 @@ class ActAdmin(AdministratorAdmin):
     ordering = ("sort_order", "short_name")
     inlines = (ParagraphInline,)
 
+    def get_readonly_fields(self, request, obj=None):
+        # The key is chosen when the act is added and never changed: rules cite it.
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "key") if obj is not None and "key" not in readonly else readonly
+
 
 @admin.register(Paragraph)
 class ParagraphAdmin(AdministratorAdmin):
@@ -32,3 +38,4 @@ class ParagraphAdmin(AdministratorAdmin):
     search_fields = ("reference", "summary", "act__short_name")
     list_select_related = ("act",)
     autocomplete_fields = ("act",)
+    readonly_fields = ("key",)

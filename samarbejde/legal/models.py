@@ -13,8 +13,13 @@ class ActKind(models.TextChoices):
 
 
 class Act(BaseModel):
-    """A legal act in the catalogue: what every notification, request and disclosure rests on."""
+    """A legal act in the catalogue: what every notification, request and disclosure rests on.
 
+    `key` is the stable identifier that rules and reference data use (e.g. "social-pension"): an
+    administrator may rename the act (`short_name`) or correct its number without breaking a rule.
+    """
+
+    key = models.SlugField("nøgle", max_length=80, unique=True, help_text="Fast nøgle, som reglerne henviser til.")
     short_name = models.CharField("kort navn", max_length=120, unique=True)
     title = models.CharField("fuld titel", max_length=400)
     kind = models.CharField("type", max_length=8, choices=ActKind.choices)
@@ -50,6 +55,9 @@ class Paragraph(BaseModel):
     """
 
     act = models.ForeignKey(Act, on_delete=models.PROTECT, related_name="paragraphs")
+    # Stable: "<act key>" for the act as a whole, "<act key>:<digits of the reference>" ("social-pension:46").
+    # Set once (legal.reference.paragraph_key) and never derived again, so editing `reference` breaks nothing.
+    key = models.CharField("nøgle", max_length=120, unique=True, help_text="Fast nøgle, som reglerne henviser til.")
     reference = models.CharField("henvisning", max_length=80, help_text="F.eks. '§ 31, stk. 2'.")
     summary = models.CharField("indhold i kort form", max_length=400, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -62,3 +70,11 @@ class Paragraph(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.act.short_name} {self.reference}".strip()
+
+    def save(self, *args, **kwargs):
+        # A paragraph added in the admin gets its key from its act and reference once, when first saved.
+        if not self.key and self.act_id:
+            from samarbejde.legal.reference import paragraph_key
+
+            self.key = paragraph_key(self.act.key, self.reference)
+        super().save(*args, **kwargs)

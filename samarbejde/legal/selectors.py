@@ -7,6 +7,16 @@ def acts_with_paragraphs() -> QuerySet[Act]:
     return Act.objects.prefetch_related(Prefetch("paragraphs", queryset=Paragraph.objects.order_by("sort_order")))
 
 
+def paragraph_by_key(key: str) -> Paragraph:
+    """The catalogue entry a rule cites by its stable key, e.g. "retsplejeloven:808"; raises if missing."""
+    return Paragraph.objects.select_related("act").get(key=key)
+
+
+def paragraphs_by_key(keys) -> dict[str, Paragraph]:
+    """The catalogue entries for several keys in one query (missing keys are absent from the result)."""
+    return {p.key: p for p in Paragraph.objects.select_related("act").filter(key__in=set(keys))}
+
+
 def paragraph_by_citation(short_name: str, reference: str = "") -> Paragraph:
-    """The catalogue entry a rule cites, e.g. ('Retsplejeloven', '§ 808'); raises if missing."""
+    """Deprecated: the entry by (act short name, reference). Rules cite stable keys (paragraph_by_key)."""
     return Paragraph.objects.select_related("act").get(act__short_name=short_name, reference=reference)

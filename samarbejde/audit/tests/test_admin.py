@@ -231,6 +231,7 @@ def test_administrator_adds_an_act_with_paragraphs(admin_client, admin_user):
     data = form_data(admin_client.get(url))
     data.update(
         {
+            "key": "testloven",
             "short_name": "Testloven",
             "title": "Lov om afprøvning",
             "kind": "LOV",
@@ -249,6 +250,7 @@ def test_administrator_adds_an_act_with_paragraphs(admin_client, admin_user):
     assert list(act.paragraphs.values_list("reference", flat=True)) == ["§ 1"]
     assert AuditEvent.objects.filter(action="admin.add", object_id=str(act.pk), actor=admin_user).exists()
     paragraph = Paragraph.objects.get(act=act)
+    assert paragraph.key == "testloven:1"  # derived once from the act's key and the reference
     assert AuditEvent.objects.filter(action="admin.add", object_id=str(paragraph.pk)).exists()
 
 
