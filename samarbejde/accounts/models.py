@@ -10,6 +10,9 @@ class User(AbstractUser):
     """
 
     title = models.CharField("stillingsbetegnelse", max_length=120, blank=True)
+    # An organisation's API service user (api.services.service_membership_for): acts for a machine, so it is
+    # never offered as a colleague to assign work to, and never logs in.
+    is_service_account = models.BooleanField("servicebruger (API)", default=False)
     phone = models.CharField("telefon", max_length=40, blank=True)
 
     class Meta:

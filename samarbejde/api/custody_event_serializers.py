@@ -393,6 +393,7 @@ class ResultRecipientSerializer(serializers.Serializer):
 
 
 class ResultLegalBasisSerializer(serializers.Serializer):
+    key = serializers.CharField(read_only=True, help_text="Bestemmelsens faste nøgle i kataloget.")
     act = serializers.CharField(source="act.short_name", read_only=True, help_text="Lovens korte navn.")
     act_title = serializers.CharField(source="act.title", read_only=True, help_text="Lovens fulde titel.")
     paragraph = serializers.CharField(source="reference", read_only=True, help_text="Bestemmelsen, f.eks. '§ 31'.")
@@ -405,9 +406,11 @@ class ResultNotificationSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True, help_text="Underretningens id (GET /api/v1/notifications/{id}/).")
     kind = serializers.CharField(read_only=True, help_text="Underretningens type.")
     kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text="Typen på dansk.")
+    rule = serializers.CharField(read_only=True, help_text="Reglens faste id, f.eks. admission.benefits.")
+    rule_version = serializers.IntegerField(read_only=True, help_text="Reglens version.")
     recipient = ResultRecipientSerializer(source="*", read_only=True)
     legal_basis = ResultLegalBasisSerializer(read_only=True)
-    due_date = serializers.DateField(read_only=True, allow_null=True, help_text="Frist (tom når ingen frist).")
+    due_date = serializers.DateField(read_only=True, allow_null=True, help_text="Frist for kvittering eller svar.")
     needs_answer = serializers.BooleanField(read_only=True, help_text="Om modtageren skal svare.")
 
 

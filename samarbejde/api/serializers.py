@@ -143,6 +143,9 @@ class DepartmentRefSerializer(serializers.Serializer):
 
 
 class LegalBasisSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        read_only=True, help_text="Bestemmelsens faste nøgle i kataloget, f.eks. 'social-pension:46' (ændres aldrig)."
+    )
     act = serializers.CharField(source="act.short_name", read_only=True, help_text="Lovens korte navn.")
     act_title = serializers.CharField(source="act.title", read_only=True, help_text="Lovens fulde titel.")
     reference = serializers.CharField(read_only=True, help_text="Bestemmelsen, f.eks. '§ 31, stk. 2'.")
@@ -152,17 +155,52 @@ class LegalBasisSerializer(serializers.Serializer):
     url = serializers.CharField(source="act.url", read_only=True, help_text="Link til Retsinformation.")
 
 
+class RuleSerializer(serializers.Serializer):
+    """The registry rule that sent a notice (notifications.registry): its stable id and version."""
+
+    id = serializers.CharField(source="rule", read_only=True, help_text="Reglens faste id, f.eks. admission.benefits.")
+    version = serializers.IntegerField(source="rule_version", read_only=True, help_text="Reglens version.")
+    title = serializers.SerializerMethodField(help_text="Hvad reglen er, på dansk.")
+    deadline_source = serializers.SerializerMethodField(help_text="Hvor fristen kommer fra (lov eller produktvalg).")
+
+    def get_title(self, obj) -> str:
+        notice_type = obj.notice_type
+        return notice_type.title if notice_type is not None else ""
+
+    def get_deadline_source(self, obj) -> str:
+        notice_type = obj.notice_type
+        return notice_type.deadline.source if notice_type is not None else ""
+
+
+class RefSerializer(serializers.Serializer):
+    """A reference to a record of another part of Samarbejde (for the schema)."""
+
+    type = serializers.CharField(read_only=True, help_text="Postens type, f.eks. custody.episode.")
+    id = serializers.CharField(read_only=True, help_text="Postens id.")
+
+
 class NotificationSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True, help_text="Underretningens id.")
     kind = serializers.CharField(read_only=True, help_text="Underretningens type.")
     kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text="Typen på dansk.")
-    status = serializers.SerializerMethodField(help_text="Status i dag: new, read, acknowledged, answered, overdue.")
+    rule = RuleSerializer(source="*", read_only=True, help_text="Reglen, der sendte underretningen.")
+    status = serializers.SerializerMethodField(
+        help_text="Status i dag: new, read, acknowledged, answered, overdue, withdrawn."
+    )
     needs_answer = serializers.BooleanField(read_only=True, help_text="Om underretningen skal besvares.")
     recipient = OrganisationRefSerializer(source="recipient_organisation", read_only=True)
     department = DepartmentRefSerializer(source="recipient_department", read_only=True, allow_null=True)
-    episode = serializers.UUIDField(source="episode_id", read_only=True, help_text="Forløbets id.")
+    routing = serializers.CharField(
+        source="route_label", read_only=True, help_text="Hvilken linje i modtagerens fordeling valgte enheden."
+    )
+    sender = OrganisationRefSerializer(source="sender_organisation", read_only=True, help_text="Afsenderen.")
+    episode = serializers.SerializerMethodField(help_text="Forløbets id (tom, hvis underretningen ikke hører til et).")
+    thread = serializers.SerializerMethodField(help_text="Sagen, underretningen hører til: type og id.")
+    source = serializers.SerializerMethodField(help_text="Hændelsen, der udløste underretningen: type og id.")
     legal_basis = LegalBasisSerializer(read_only=True)
-    due_date = serializers.DateField(read_only=True, allow_null=True, help_text="Frist (tom når ingen frist).")
+    due_date = serializers.DateField(read_only=True, allow_null=True, help_text="Frist for kvittering eller svar.")
+    withdrawn_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    withdrawal_reason = serializers.CharField(read_only=True, help_text="Begrundelse, hvis den er trukket tilbage.")
     snapshot = serializers.JSONField(read_only=True, help_text="Indholdet, som det var da underretningen blev sendt.")
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
@@ -170,11 +208,33 @@ class NotificationSerializer(serializers.Serializer):
     acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
     answered_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
-    @extend_schema_field(serializers.ChoiceField(choices=["new", "read", "acknowledged", "answered", "overdue"]))
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["new", "read", "acknowledged", "answered", "overdue", "withdrawn"])
+    )
     def get_status(self, obj) -> str:
         from samarbejde.notifications.selectors import notification_status
 
         return notification_status(obj)
+
+    @staticmethod
+    def _ref(content_type_id, pk) -> dict:
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type = ContentType.objects.get_for_id(content_type_id)  # cached: no query per row
+        return {"type": f"{content_type.app_label}.{content_type.model}", "id": str(pk)}
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_episode(self, obj) -> str | None:
+        ref = self._ref(obj.thread_type_id, obj.thread_id)
+        return ref["id"] if ref["type"] == "custody.episode" else None
+
+    @extend_schema_field(RefSerializer)
+    def get_thread(self, obj) -> dict:
+        return self._ref(obj.thread_type_id, obj.thread_id)
+
+    @extend_schema_field(RefSerializer)
+    def get_source(self, obj) -> dict:
+        return self._ref(obj.source_type_id, obj.source_id)
 
 
 class DecisionSerializer(serializers.Serializer):

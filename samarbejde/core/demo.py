@@ -258,7 +258,6 @@ def load_demo_cases() -> int:
         episode_release,
         episode_transfer,
     )
-    from samarbejde.notifications.models import NotificationKind
     from samarbejde.notifications.services import (
         deadline_sweep,
         notification_acknowledge,
@@ -295,7 +294,7 @@ def load_demo_cases() -> int:
     today = _days_ago(0).date()
 
     def benefits_notice(outcome):
-        return next(n for n in outcome.notifications if n.kind == NotificationKind.BENEFITS_DECISION_REQUEST)
+        return next(n for n in outcome.notifications if n.rule == "admission.benefits")
 
     # Remanded yesterday in Københavns Fængsler: a new notice for København.
     episode_admit(

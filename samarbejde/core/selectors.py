@@ -53,11 +53,10 @@ def _inbox_section(user) -> Section:
     newest notices (kind and status only: no personal data on the start page)."""
     from django.urls import reverse
 
-    from samarbejde.notifications.selectors import notification_counts, notifications_visible_to
-    from samarbejde.notifications.status import unsettled_q
+    from samarbejde.notifications.selectors import notification_counts, notifications_newest_open
 
     counts = notification_counts(user)
-    newest = list(notifications_visible_to(user).filter(unsettled_q()).order_by("-created_at")[:5])
+    newest = notifications_newest_open(user)
     return Section(
         _("Underretninger i indbakken"),
         items=newest,

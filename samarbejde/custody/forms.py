@@ -284,3 +284,60 @@ class CoordinationForm(forms.Form):
     @property
     def coordinate_value(self) -> bool:
         return self.cleaned_data["coordinate"] == COORDINATE_YES
+
+
+class CorrectionForm(forms.Form):
+    """Correct the person's home municipality, pension or benefits during the episode (registered wrong)."""
+
+    home_municipality = _choice("Bopælskommune", [], required=False, message="Vælg en af de 98 kommuner.")
+    pension = _choice(
+        "Pension", PensionKind.choices, radio=True, message="Vælg ingen pension, folkepension eller førtidspension."
+    )
+    benefits = forms.MultipleChoiceField(
+        label="Ydelser ved indsættelsen",
+        choices=Benefit.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-checkbox"}),
+        error_messages={
+            "invalid_choice": "Vælg blandt de seks ydelser.",
+            "invalid_list": "Vælg blandt de seks ydelser.",
+        },
+    )
+    reason = forms.CharField(
+        label="Hvad er rettet, og hvorfor?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"class": "form-input", "rows": 3}),
+        help_text=(
+            "Fx »Bopælskommunen var registreret forkert«. Vises for de modtagere, hvis underretning trækkes "
+            "tilbage: skriv ingen personoplysninger. Højst 1000 tegn."
+        ),
+        error_messages={
+            "required": "Skriv, hvad der er rettet og hvorfor.",
+            "max_length": MSG_MAX_LENGTH,
+            "null_characters_not_allowed": "Teksten indeholder ugyldige tegn.",
+        },
+    )
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_municipality"].choices = [
+            (UNKNOWN_MUNICIPALITY, "Ukendt (ingen fast bopæl)"),
+            *municipalities,
+        ]
+
+    @classmethod
+    def initial_for(cls, person: Person) -> dict:
+        return {
+            "home_municipality": person.home_municipality.code if person.home_municipality_id else "",
+            "pension": person.pension,
+            "benefits": list(person.benefits or []),
+        }
+
+    def service_kwargs(self, municipality_by_code) -> dict:
+        code = self.cleaned_data.get("home_municipality") or ""
+        return {
+            "home_municipality": municipality_by_code(code) if code else None,
+            "pension": self.cleaned_data["pension"],
+            "benefits": list(self.cleaned_data.get("benefits") or []),
+            "reason": self.cleaned_data["reason"],
+        }

@@ -112,6 +112,7 @@ class EventKind(models.TextChoices):
     RELEASE_DATE_CHANGE = "release_date_change", "Ændret løsladelsesdato"
     RELEASE = "release", "Løsladelse"
     COORDINATION_DECISION = "coordination_decision", "Beslutning om koordinering af handleplan"
+    CORRECTION = "correction", "Rettelse af personens forhold"
 
 
 class AppendOnlyError(RuntimeError):

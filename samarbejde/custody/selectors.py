@@ -2,14 +2,11 @@
 
 from datetime import date
 
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When, prefetch_related_objects
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from samarbejde.custody.access import episodes_visible_to
-from samarbejde.custody.models import Episode, EpisodeEvent, EpisodeStatus
-from samarbejde.notifications.access import notifications_visible_to
-from samarbejde.notifications.models import Notification, NotificationAnswer, NotificationKind, NotificationStatus
-from samarbejde.notifications.status import notification_status_on, overdue_q, unsettled_q
+from samarbejde.custody.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
+from samarbejde.notifications.selectors import notices_for_sources, notifications_unsettled_sent_by
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import OrgKind
 
@@ -24,62 +21,67 @@ def episodes_current_at(user, institution: Organisation) -> QuerySet[Episode]:
     return episodes_visible_to(user).filter(institution=institution, status=EpisodeStatus.OPEN).order_by("admitted_at")
 
 
-def episode_timeline(user, episode_id) -> Episode:
-    """One episode with its events (and who registered them) and each event's notices, for the episode page.
+def episode_page(user, episode_id) -> Episode:
+    """One episode with its timeline (`.timeline`: the events, oldest first, with who registered them) and each
+    event's notices (`event.notices`, from notifications.selectors.notices_for_sources: answers, decisions,
+    status history, deliveries and whether the receiver has taken hold). `.release_not_handed_over` lists the
+    release notices the recipient has not acknowledged yet ("ingen slipper nogen løs, før den næste har fat").
 
-    Raises Http404 like access_episode_by_id. Query count is constant: episode + events + notices (+ answers).
+    Raises Http404 like access_episode_by_id. Query count is constant in the number of events and notices.
     """
     from samarbejde.custody.access import access_episode_by_id
 
-    notices = Notification.objects.select_related(
-        "recipient_organisation", "recipient_department", "legal_basis__act", "answer"
-    ).order_by("created_at")
-    events = EpisodeEvent.objects.select_related("acting_user", "from_institution", "to_institution").prefetch_related(
-        Prefetch("notifications", queryset=notices)
-    )
     episode = access_episode_by_id(user, episode_id)
-    episode.timeline = list(events.filter(episode=episode).order_by("occurred_at", "created_at"))
-    return episode
-
-
-def episode_page(user, episode_id) -> Episode:
-    """episode_timeline plus what the episode page shows of each notice: its answer's decisions, who answered
-    and acknowledged, its status history, and its status as of today (`.current_status`, `.current_status_label`).
-
-    Each notice's deliveries come summed up as `.delivery_summary` (delivery.selectors.DeliverySummary or None).
-
-    Constant in the number of events and notices: episode_timeline's queries + 4 (+1 when a notice is answered,
-    +1 when a request for case files is answered: its files).
-    """
-    from samarbejde.delivery.selectors import delivery_queryset, delivery_summary
-
-    episode = episode_timeline(user, episode_id)
-    notices = [notice for event in episode.timeline for notice in event.notifications.all()]
-    prefetch_related_objects(
-        notices, "acknowledged_by", "status_changes__acting_user", Prefetch("deliveries", queryset=delivery_queryset())
+    events = list(
+        EpisodeEvent.objects.filter(episode=episode)
+        .select_related("acting_user", "from_institution", "to_institution")
+        .order_by("occurred_at", "created_at")
     )
-    answers = [notice.answer for notice in notices if _answer_of(notice) is not None]
-    prefetch_related_objects(answers, "answered_by", "decisions")
-    # Files attached to answers (case files): one query, only when some notice asks for files.
-    answered_case_files = [n for n in notices if n.kind == NotificationKind.CASE_FILES_REQUEST and _answer_of(n)]
-    prefetch_related_objects(answered_case_files, "attachments")
-    today = timezone.localdate()
-    labels = dict(NotificationStatus.choices)
-    now = timezone.now()
-    for notice in notices:
-        notice.delivery_summary = delivery_summary(notice.deliveries.all(), now)
-        notice.current_status = notification_status_on(notice, today)
-        notice.current_status_label = labels[notice.current_status]
-        notice.answer_or_none = _answer_of(notice)
-        notice.files = list(notice.attachments.all()) if notice in answered_case_files else []
+    notices = notices_for_sources(user, events)
+    for event in events:
+        event.notices = notices.get(event.pk, [])
+    _describe_corrections([e for e in events if e.kind == EventKind.CORRECTION])
+    episode.timeline = events
+    episode.release_not_handed_over = [
+        notice
+        for event in events
+        if event.kind == EventKind.RELEASE
+        for notice in event.notices
+        if not notice.handed_over and notice.withdrawn_at is None
+    ]
     return episode
 
 
-def _answer_of(notice: Notification):
-    try:
-        return notice.answer
-    except NotificationAnswer.DoesNotExist:
-        return None
+def _describe_corrections(events) -> None:
+    """`event.correction_summary` for each correction: what changed, from and to, in Danish (one query)."""
+    from samarbejde.people.models import Benefit, PensionKind
+
+    if not events:
+        return
+    codes = {
+        code
+        for event in events
+        for side in ("before", "after")
+        if (code := (event.payload.get(side) or {}).get("home_municipality"))
+    }
+    names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+    pensions, benefits = dict(PensionKind.choices), dict(Benefit.choices)
+
+    def shown(field: str, value) -> str:
+        if field == "home_municipality":
+            return names.get(value, value) if value else "ukendt"
+        if field == "pension":
+            return pensions.get(value, value).lower()
+        return ", ".join(benefits.get(v, v).lower() for v in value or []) or "ingen"
+
+    labels = {"home_municipality": "bopælskommune", "pension": "pension", "benefits": "ydelser"}
+    for event in events:
+        before, after = event.payload.get("before") or {}, event.payload.get("after") or {}
+        event.correction_summary = "; ".join(
+            f"{labels[f]} fra {shown(f, before.get(f))} til {shown(f, after.get(f))}"
+            for f in event.payload.get("fields", [])
+            if f in labels
+        )
 
 
 def krfo_institutions() -> QuerySet[Organisation]:
@@ -87,15 +89,6 @@ def krfo_institutions() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=OrgKind.KRFO_INSTITUTION, is_active=True).order_by("name")
 
 
-def notifications_unsettled_at(user, institution: Organisation, today: date | None = None) -> QuerySet[Notification]:
-    """Notices of the institution's episodes not yet answered (or acknowledged, for kinds that need no answer):
-    overdue first, then by due date (none last), oldest first. One query, whatever the number of rows."""
-    today = today or timezone.localdate()
-    episodes = episodes_visible_to(user).filter(institution=institution).values("pk")
-    return (
-        notifications_visible_to(user)
-        .filter(episode__in=episodes)
-        .filter(unsettled_q())
-        .annotate(is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField()))
-        .order_by("-is_overdue", F("due_date").asc(nulls_last=True), "created_at")
-    )
+def notifications_unsettled_at(user, institution: Organisation, today: date | None = None):
+    """The notices the institution sent that the recipients have not settled (notifications' selector)."""
+    return notifications_unsettled_sent_by(user, institution, today, thread_model=Episode)

@@ -1,8 +1,10 @@
 """Writes for custody episodes: one function per business event.
 
 Each service locks what it changes, checks its guards (Danish messages below, asserted by the tests),
-appends the EpisodeEvent, writes its audit event and creates the event's notices, all in one
-transaction: a guard that fails, or anything that fails later, leaves nothing behind.
+appends the EpisodeEvent, writes its audit event and hands the event to notifications as a NoticeEvent
+(the person, the event as source, the episode as thread, the institution as sender, and the facts the rules
+and snapshots need), all in one transaction: a guard that fails, or anything that fails later, leaves nothing
+behind. Custody never reads or writes notices itself: notifications.services and notifications.selectors do.
 """
 
 from dataclasses import dataclass, field
@@ -22,8 +24,10 @@ from samarbejde.custody.models import (
     ReleaseCertainty,
     ReleaseKind,
 )
-from samarbejde.notifications.models import Notification, NotificationKind
-from samarbejde.notifications.services import notifications_create_for
+from samarbejde.notifications.events import NoticeEvent
+from samarbejde.notifications.models import Notification
+from samarbejde.notifications.selectors import thread_notice_first
+from samarbejde.notifications.services import notices_correct, notices_send
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Cap, OrgKind
@@ -54,6 +58,8 @@ MSG_COORDINATION_REASON_REQUIRED = "Skriv en begrundelse, når handleplanen ikke
 MSG_COORDINATION_REASON_TOO_LONG = "Begrundelsen må højst være 1000 tegn."
 COORDINATION_REASON_MAX = 1000
 
+CASE_FILES_RULE = "coordination.case_files"
+
 # How far ahead an event may be registered (clock skew, a release registered the evening before).
 FUTURE_TOLERANCE = timedelta(days=1)
 MAX_EXPECTED_STAY_DAYS = 30 * 365 + 8  # 30 years with their leap days
@@ -74,6 +80,8 @@ class EventOutcome:
     # and the case files request sent earlier in the episode, if any.
     unchanged: bool = False
     case_files_request: Notification | None = None
+    # episode_correct_person only: the notices the correction withdrew.
+    withdrawn: list[Notification] = field(default_factory=list)
 
 
 # --- guards ---------------------------------------------------------------------------------------------
@@ -159,6 +167,79 @@ def _record(episode: Episode, kind: str, *, occurred_at: datetime, acting_user, 
     return event
 
 
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
+
+
+def _local_date(value: datetime) -> date:
+    return timezone.localtime(value).date()
+
+
+def _institution(org: Organisation | None) -> dict:
+    if org is None:
+        return {}
+    return {"name": org.display_name, "address": org.address, "phone": org.phone, "email": org.email}
+
+
+def notice_facts(episode: Episode, event: EpisodeEvent) -> dict:
+    """What notifications needs to know about the person and the stay at this event (see
+    notifications.rules.PersonSituation.from_facts and notifications.registry.SNAPSHOT_FIELDS). No query: it
+    uses the loaded person, institution and event."""
+    person = episode.person
+    admitted = _local_date(episode.admitted_at)
+    if event.kind == EventKind.RELEASE and episode.released_at is not None:
+        stay_days = (_local_date(episode.released_at) - admitted).days
+    elif episode.expected_release_date is not None:
+        stay_days = (episode.expected_release_date - admitted).days
+    else:
+        stay_days = None
+    facts = {
+        "home_municipality": person.home_municipality.code if person.home_municipality_id else None,
+        "pension": person.pension,
+        "benefits": list(person.benefits or ()),
+        "stay_days": stay_days,
+        "coordinate_action_plan": episode.coordinate_action_plan,
+        "custody_type": episode.custody_type,
+        "institution": _institution(episode.institution),
+        "admitted_at": _iso(episode.admitted_at),
+        "expected_release_date": _iso(episode.expected_release_date),
+        "release_certainty": episode.release_certainty,
+    }
+    if event.kind == EventKind.TRANSFER:
+        facts["transferred_at"] = _iso(event.occurred_at)
+        facts["from_institution"] = {"name": event.from_institution.display_name} if event.from_institution else {}
+    if event.kind == EventKind.RELEASE_DATE_CHANGE:
+        facts["previous_release_date"] = event.payload.get("previous_release_date")
+    if event.kind == EventKind.COORDINATION_DECISION:
+        requester = event.acting_user if event.acting_user_id else None
+        facts["requested_by"] = (
+            {"name": requester.display_name, "institution": episode.institution.display_name} if requester else {}
+        )
+    if event.kind == EventKind.RELEASE:
+        facts["released_at"] = _iso(episode.released_at)
+        facts["release_kind"] = episode.release_kind
+        facts["address_after_release"] = episode.address_after_release
+    return facts
+
+
+def _notice_event(episode: Episode, event: EpisodeEvent, *, acting_user, reason: str = "") -> NoticeEvent:
+    return NoticeEvent(
+        kind=f"custody.{event.kind}",
+        person=episode.person,
+        source=event,
+        thread=episode,
+        sender=episode.institution,  # the institution that holds (or released) the person tells
+        occurred_at=event.occurred_at,
+        acting_user=acting_user,
+        facts=notice_facts(episode, event),
+        reason=reason,
+    )
+
+
 def _finish(episode: Episode, event: EpisodeEvent, *, action: str, purpose: str, acting_user) -> EventOutcome:
     audit_record(
         action,
@@ -168,12 +249,8 @@ def _finish(episode: Episode, event: EpisodeEvent, *, action: str, purpose: str,
         purpose=purpose,
         details={"event": str(event.pk), "kind": event.kind},
     )
-    created = notifications_create_for(event, acting_user=acting_user)
+    created = notices_send(_notice_event(episode, event, acting_user=acting_user))
     return EventOutcome(episode=episode, event=event, notifications=list(created), warnings=created.warnings)
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 # --- services -------------------------------------------------------------------------------------------
@@ -401,12 +478,7 @@ def episode_decide_coordination(episode: Episode, *, coordinate: bool, reason: s
     if not coordinate and not reason:
         raise ValidationError(MSG_COORDINATION_REASON_REQUIRED, code="coordination_reason_required")
     locked = _lock_open(episode)
-    request = (
-        Notification.objects.filter(episode=locked, kind=NotificationKind.CASE_FILES_REQUEST)
-        .select_related("recipient_organisation", "recipient_department")
-        .order_by("created_at")
-        .first()
-    )
+    request = thread_notice_first(locked, rule=CASE_FILES_RULE)
     if locked.coordinate_action_plan is coordinate and (not coordinate or request is not None):
         return EventOutcome(episode=locked, event=None, unchanged=True, case_files_request=request)
     now = timezone.now()
@@ -437,10 +509,84 @@ def episode_decide_coordination(episode: Episode, *, coordinate: bool, reason: s
         purpose="Handleplanen koordineres med kommunen" if coordinate else "Handleplanen koordineres ikke med kommunen",
         acting_user=acting_user,
     )
-    outcome.case_files_request = request or next(
-        (n for n in outcome.notifications if n.kind == NotificationKind.CASE_FILES_REQUEST), None
-    )
+    outcome.case_files_request = request or next((n for n in outcome.notifications if n.rule == CASE_FILES_RULE), None)
     return outcome
+
+
+MSG_CORRECTION_REASON_REQUIRED = "Skriv, hvad der er rettet og hvorfor, fx »Bopælskommunen var forkert registreret«."
+MSG_CORRECTION_REASON_TOO_LONG = "Begrundelsen må højst være 1000 tegn."
+MSG_NOTHING_CORRECTED = "Rettelsen ændrer ikke bopælskommune, pension eller ydelser. Ret mindst én af dem."
+CORRECTION_FIELDS = ("home_municipality", "pension", "benefits")
+
+
+@transaction.atomic
+def episode_correct_person(
+    episode: Episode,
+    *,
+    home_municipality: Organisation | None,
+    pension: str,
+    benefits: list[str],
+    reason: str,
+    acting_user,
+) -> EventOutcome:
+    """Correct the person's home municipality, pension or benefits after admission (they were registered wrong).
+
+    The person is updated (people.services), the correction is a CORRECTION event on the timeline with the
+    changed fields and the reason, and notifications reconciles the notices: the recipients the rules name now
+    get the notices they should have had, those they no longer name are told that their notice is withdrawn
+    and lose access. Nothing is deleted. Only open episodes; a correction that changes nothing is refused.
+    """
+    _require_krfo(acting_user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(MSG_CORRECTION_REASON_REQUIRED, code="correction_reason_required")
+    if len(reason) > COORDINATION_REASON_MAX:
+        raise ValidationError(MSG_CORRECTION_REASON_TOO_LONG, code="correction_reason_too_long")
+    locked = _lock_open(episode)
+    before = locked.person
+    previous = {
+        "home_municipality": before.home_municipality.code if before.home_municipality_id else None,
+        "pension": before.pension,
+        "benefits": list(before.benefits or ()),
+    }
+    person = person_update_situation(
+        before,
+        home_municipality=home_municipality,
+        pension=pension,
+        benefits=benefits,
+        acting_user=acting_user,
+        purpose="Rettelse af personens forhold under forløbet",
+    )
+    person = Person.objects.select_related("home_municipality").get(pk=person.pk)
+    current = {
+        "home_municipality": person.home_municipality.code if person.home_municipality_id else None,
+        "pension": person.pension,
+        "benefits": list(person.benefits or ()),
+    }
+    changed = [name for name in CORRECTION_FIELDS if previous[name] != current[name]]
+    if not changed:
+        raise ValidationError(MSG_NOTHING_CORRECTED, code="nothing_corrected")
+    locked.person = person
+    event = _record(
+        locked,
+        EventKind.CORRECTION,
+        occurred_at=timezone.now(),
+        acting_user=acting_user,
+        # Codes only (municipality codes, pension and benefit values): no names, CPR or addresses.
+        payload={"fields": changed, "before": previous, "after": current, "reason": reason},
+    )
+    audit_record(
+        "custody.correct",
+        acting_user=acting_user,
+        person=person,
+        obj=locked,
+        purpose="Rettelse af bopælskommune, pension eller ydelser",
+        details={"event": str(event.pk), "fields": changed},
+    )
+    result = notices_correct(_notice_event(locked, event, acting_user=acting_user, reason=reason))
+    return EventOutcome(
+        episode=locked, event=event, notifications=list(result), warnings=result.warnings, withdrawn=result.withdrawn
+    )
 
 
 @transaction.atomic

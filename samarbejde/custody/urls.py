@@ -13,4 +13,5 @@ urlpatterns = [
     path("forloeb/<uuid:pk>/loesladelsesdato/", views.episode_release_date, name="episode_release_date"),
     path("forloeb/<uuid:pk>/loesladelse/", views.episode_release, name="episode_release"),
     path("forloeb/<uuid:pk>/koordinering/", views.episode_coordination, name="episode_coordination"),
+    path("forloeb/<uuid:pk>/rettelse/", views.episode_correct, name="episode_correct"),
 ]

@@ -19,6 +19,7 @@ from samarbejde.custody.forms import (
     AdmissionForm,
     ConvertForm,
     CoordinationForm,
+    CorrectionForm,
     CprLookupForm,
     InstitutionFilterForm,
     ReleaseDateForm,
@@ -49,7 +50,8 @@ def _add_service_errors(form, exc: ValidationError) -> None:
 
 
 def _report_outcome(request, outcome, done: str) -> None:
-    """One success message listing the notices sent (recipient, kind, legal basis); one warning per warning."""
+    """One success message listing the notices sent (recipient, kind, legal basis) and withdrawn; one warning
+    per warning."""
     notices = outcome.notifications
     if notices:
         lines = "; ".join(f"{_recipient(n)}: {n.get_kind_display()} ({n.legal_basis})" for n in notices)
@@ -57,6 +59,10 @@ def _report_outcome(request, outcome, done: str) -> None:
         messages.success(request, f"{done} {count}: {lines}.")
     else:
         messages.success(request, f"{done} Der er ikke sendt underretninger.")
+    withdrawn = getattr(outcome, "withdrawn", [])
+    if withdrawn:
+        lines = "; ".join(f"{_recipient(n)}: {n.get_kind_display()}" for n in withdrawn)
+        messages.info(request, f"Trukket tilbage, og modtageren har fået besked: {lines}.")
     for warning in outcome.warnings:
         messages.warning(request, warning)
 
@@ -147,6 +153,11 @@ def _action_forms(episode, institutions, **bound) -> dict:
         ),
         "release_form": ReleaseForm(prefix="release", initial={"released_at": now_local()}),
         "coordination_form": CoordinationForm(prefix="coordination", initial=CoordinationForm.initial_for(episode)),
+        "correction_form": CorrectionForm(
+            prefix="correct",
+            initial=CorrectionForm.initial_for(episode.person),
+            municipalities=org_selectors.municipality_choices(),
+        ),
     }
     forms.update(bound)
     return forms
@@ -273,6 +284,25 @@ def episode_release(request, pk):
             acting_user=request.user,
         ),
         "Løsladelsen er registreret.",
+    )
+
+
+@require_capability(Cap.PERSON_REGISTER, hide=True)
+@require_POST
+def episode_correct(request, pk):
+    """Correct the person's home municipality, pension or benefits; the notices follow (custody.services)."""
+    episode = _changeable(request, pk)
+    form = CorrectionForm(request.POST, prefix="correct", municipalities=org_selectors.municipality_choices())
+    municipality_by_code = {m.code: m for m in org_selectors.municipalities()}.get
+    return _episode_action(
+        request,
+        episode,
+        form,
+        "correction_form",
+        lambda episode, f: services.episode_correct_person(
+            episode, **f.service_kwargs(municipality_by_code), acting_user=request.user
+        ),
+        "Rettelsen er registreret.",
     )
 
 

@@ -34,9 +34,9 @@ class DeliveryAdmin(AdministratorAdmin):
         "subscription",
         "created_at",
     )
-    list_filter = ("status", "channel", "notification__recipient_organisation__kind")
-    search_fields = ("idempotency_key", "notification__recipient_organisation__name")
-    list_select_related = ("notification__recipient_organisation", "subscription")
+    list_filter = ("status", "channel", "organisation__kind")
+    search_fields = ("idempotency_key", "organisation__name")
+    list_select_related = ("organisation", "subscription")
     ordering = ("-created_at",)
     readonly_fields = (
         "idempotency_key",
@@ -56,7 +56,7 @@ class DeliveryAdmin(AdministratorAdmin):
 
     @admin.display(description="modtager")
     def recipient(self, obj):
-        return obj.notification.recipient_organisation.display_name
+        return obj.organisation.display_name
 
     @admin.action(description="Send valgte opgivne leveringer igen")
     def retry_dead(self, request, queryset):

@@ -1,5 +1,7 @@
-"""The outbox: one Delivery per notice per channel (per subscription for webhooks), moved through its
-states by delivery.services only.
+"""The outbox: one Delivery per message per channel (per subscription for webhooks), moved through its
+states by delivery.services only. A message is a new notice (`message` empty) or a follow-up about one: a
+reminder, an escalation or a withdrawal (notifications.NotificationReminder, `message` set), each to its
+addressee organisation (`organisation`: the notice's recipient, or the sender for an escalation).
 
 pending -> sending -> sent
                    -> failed (next_attempt_at set by backoff) -> sending -> ...
@@ -87,6 +89,19 @@ class Delivery(BaseModel):
     notification = models.ForeignKey(
         "notifications.Notification", on_delete=models.PROTECT, related_name="deliveries", verbose_name="underretning"
     )
+    # A follow-up about the notice (reminder, escalation, withdrawal); empty: the notice itself.
+    message = models.ForeignKey(
+        "notifications.NotificationReminder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name="opfølgning",
+    )
+    # Who it is delivered to: the notice's recipient, or for a follow-up its addressee's organisation.
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="modtager"
+    )
     channel = models.CharField("kanal", max_length=16, choices=DeliveryChannel.choices)
     status = models.CharField("status", max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField("forsøg", default=0)
@@ -112,16 +127,26 @@ class Delivery(BaseModel):
         verbose_name_plural = "leveringer"
         ordering = ["-created_at"]
         constraints = [
-            # Inbox and e-mail: one per notice and channel. Webhooks: one per notice and subscription.
+            # Inbox and e-mail: one per message and channel. Webhooks: one per message and subscription.
             models.UniqueConstraint(
                 fields=["notification", "channel"],
-                condition=Q(subscription__isnull=True),
+                condition=Q(subscription__isnull=True, message__isnull=True),
                 name="delivery_one_per_notice_and_channel",
             ),
             models.UniqueConstraint(
                 fields=["notification", "subscription"],
-                condition=Q(subscription__isnull=False),
+                condition=Q(subscription__isnull=False, message__isnull=True),
                 name="delivery_one_per_notice_and_subscription",
+            ),
+            models.UniqueConstraint(
+                fields=["message", "channel"],
+                condition=Q(subscription__isnull=True, message__isnull=False),
+                name="delivery_one_per_message_and_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["message", "subscription"],
+                condition=Q(subscription__isnull=False, message__isnull=False),
+                name="delivery_one_per_message_and_subscription",
             ),
             models.CheckConstraint(
                 condition=Q(channel="webhook", subscription__isnull=False)
@@ -129,14 +154,19 @@ class Delivery(BaseModel):
                 name="delivery_subscription_only_for_webhooks",
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            models.Index(fields=["organisation", "status"], name="delivery_organisation_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.get_status_display()}"
 
     @staticmethod
-    def key_for(notification_id, channel: str, subscription_id=None) -> str:
-        """Stable across retries: receivers de-duplicate on it (a webhook's event id and webhook-id)."""
+    def key_for(notification_id, channel: str, subscription_id=None, message_id=None) -> str:
+        """Stable across retries: receivers de-duplicate on it (a webhook's event id and webhook-id). A
+        follow-up's key starts with its message id instead of the notice's."""
+        first = message_id if message_id is not None else notification_id
         if subscription_id is not None:
-            return f"{notification_id}:{channel}:{subscription_id}"
-        return f"{notification_id}:{channel}"
+            return f"{first}:{channel}:{subscription_id}"
+        return f"{first}:{channel}"

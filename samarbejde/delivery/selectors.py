@@ -66,7 +66,7 @@ def has_subscription_field() -> bool:
 
 
 def _related() -> list[str]:
-    return ["subscription"] if has_subscription_field() else []
+    return ["subscription", "message"] if has_subscription_field() else ["message"]
 
 
 def delivery_queryset() -> QuerySet[Delivery]:
@@ -111,9 +111,22 @@ def short_target_of(delivery) -> str:
     return description or host
 
 
+MESSAGE_LABELS = {"reminder": "påmindelse", "escalation": "eskalering", "withdrawal": "tilbagetrækning"}
+
+
+def message_label(delivery) -> str:
+    """'' for the notice itself; the follow-up's kind in Danish ("påmindelse") for a reminder and the like."""
+    if not getattr(delivery, "message_id", None):
+        return ""
+    return MESSAGE_LABELS.get(delivery.message.kind, "opfølgning")
+
+
 def channel_label(delivery) -> str:
     target = target_of(delivery)
     label = delivery.get_channel_display()
+    follow_up = message_label(delivery)
+    if follow_up:
+        label = f"{label} ({follow_up})"
     return f"{label}: {target}" if target else label
 
 
@@ -211,6 +224,9 @@ class DeliverySummary:
 def _short(delivery) -> str:
     target = short_target_of(delivery)
     label = delivery.get_channel_display().lower()
+    follow_up = message_label(delivery)
+    if follow_up:
+        label = f"{label}, {follow_up}"
     return f"{label} ({target})" if target else label
 
 
@@ -283,7 +299,7 @@ def _filtered(user, *, channel: str = "", status: str = "", organisation=None) -
     if status:
         qs = qs.filter(status=status)
     if organisation is not None:
-        qs = qs.filter(notification__recipient_organisation=organisation)
+        qs = qs.filter(organisation=organisation)
     return qs
 
 
@@ -311,7 +327,7 @@ def delivery_counts(user, *, channel="", status="", organisation=None, now=None)
         label = labels.get(row["channel"], row["channel"])
         result.per_channel.append(CountRow(label, {k: row[k] for k in keys}, code=row["channel"]))
     result.per_channel.sort(key=lambda r: CHANNEL_ORDER.get(r.code, 99))
-    org = "notification__recipient_organisation__"
+    org = "organisation__"
     rows = (
         qs.values(f"{org}code", f"{org}name", f"{org}kind")
         .annotate(**annotations)
@@ -332,7 +348,9 @@ def problem_deliveries(user, *, channel="", status="", organisation=None) -> Que
     if not status:
         qs = qs.filter(status__in=PROBLEM_STATUSES)
     return (
-        qs.select_related("notification__recipient_organisation", "notification__recipient_department", *_related())
+        qs.select_related(
+            "organisation", "notification__recipient_organisation", "notification__recipient_department", *_related()
+        )
         .defer("notification__snapshot")
         .annotate(
             dead_first=Case(
@@ -347,9 +365,7 @@ def dashboard_organisations(user) -> QuerySet:
     """Organisations that have received a delivery (the dashboard's organisation filter)."""
     from samarbejde.organisations.models import Organisation
 
-    return Organisation.objects.filter(
-        pk__in=deliveries_visible_to(user).values("notification__recipient_organisation")
-    ).order_by("name")
+    return Organisation.objects.filter(pk__in=deliveries_visible_to(user).values("organisation")).order_by("name")
 
 
 def problem_counts(user) -> dict[str, int]:

@@ -59,18 +59,19 @@ def backoff_seconds(
     return step / 2 + rand() * step / 2
 
 
-def channels_for(notification) -> list[str]:
-    """The channels with one delivery per notice; webhooks add one per active subscription (below)."""
+def channels_for(notification, message=None) -> list[str]:
+    """The channels with one delivery per message; webhooks add one per active subscription (below)."""
     channels = [DeliveryChannel.INBOX]
-    if mailbox_for(notification):
+    if mailbox_for(notification, message):
         channels.append(DeliveryChannel.EMAIL)
     return channels
 
 
-def webhook_subscriptions_for(notifications) -> dict:
-    """Active subscriptions by recipient organisation id, for all the notices in one query."""
+def webhook_subscriptions_for(notifications=(), *, organisation_ids=None) -> dict:
+    """Active subscriptions by organisation id (the notices' recipients, or the given ids), in one query."""
     by_organisation = defaultdict(list)
-    organisation_ids = {n.recipient_organisation_id for n in notifications}
+    if organisation_ids is None:
+        organisation_ids = {n.recipient_organisation_id for n in notifications}
     if organisation_ids:
         for subscription in WebhookSubscription.objects.filter(
             organisation_id__in=organisation_ids, active=True
@@ -99,6 +100,7 @@ def deliveries_create_for(*notifications) -> list[Delivery]:
         rows += [
             Delivery(
                 notification=notification,
+                organisation_id=notification.recipient_organisation_id,
                 channel=channel,
                 idempotency_key=Delivery.key_for(notification.pk, channel),
                 next_attempt_at=now,
@@ -108,6 +110,7 @@ def deliveries_create_for(*notifications) -> list[Delivery]:
         rows += [
             Delivery(
                 notification=notification,
+                organisation_id=notification.recipient_organisation_id,
                 channel=DeliveryChannel.WEBHOOK,
                 subscription=subscription,
                 idempotency_key=Delivery.key_for(notification.pk, DeliveryChannel.WEBHOOK, subscription.pk),
@@ -115,6 +118,64 @@ def deliveries_create_for(*notifications) -> list[Delivery]:
             )
             for subscription in subscriptions.get(notification.recipient_organisation_id, [])
         ]
+    deliveries = Delivery.objects.bulk_create(rows)
+    _enqueue_on_commit([d.pk for d in deliveries])
+    return deliveries
+
+
+def deliveries_create_for_messages(messages) -> list[Delivery]:
+    """The deliveries of follow-up messages (notifications.NotificationReminder rows: reminders, escalations,
+    withdrawals), in the caller's transaction: in the inbox (the row itself) and by e-mail to the addressee's
+    mailbox (the user's address for a row addressed to a person; the unit's or organisation's functional mailbox
+    otherwise); by webhook to every active subscription of the addressee organisation, for rows addressed to the
+    organisation (not to a person in it, so one escalation is one event per receiving system)."""
+    messages = list(messages)
+    if not messages:
+        return []
+    from samarbejde.notifications.models import NotificationReminder
+
+    loaded = {
+        m.pk: m
+        for m in NotificationReminder.objects.filter(pk__in=[m.pk for m in messages])
+        .select_related(
+            "notification__recipient_organisation",
+            "notification__recipient_department",
+            "recipient_organisation",
+            "recipient_department",
+            "recipient_user",
+        )
+        .defer("notification__snapshot")
+    }
+    now = timezone.now()
+    subscriptions = webhook_subscriptions_for(
+        organisation_ids={m.recipient_organisation_id for m in loaded.values() if m.recipient_user_id is None}
+    )
+    rows = []
+    for message in loaded.values():
+        notice = message.notification
+        common = {"notification": notice, "message": message, "organisation_id": message.recipient_organisation_id}
+        rows += [
+            Delivery(
+                **common,
+                channel=channel,
+                idempotency_key=Delivery.key_for(notice.pk, channel, message_id=message.pk),
+                next_attempt_at=now,
+            )
+            for channel in channels_for(notice, message)
+        ]
+        if message.recipient_user_id is None:
+            rows += [
+                Delivery(
+                    **common,
+                    channel=DeliveryChannel.WEBHOOK,
+                    subscription=subscription,
+                    idempotency_key=Delivery.key_for(
+                        notice.pk, DeliveryChannel.WEBHOOK, subscription.pk, message_id=message.pk
+                    ),
+                    next_attempt_at=now,
+                )
+                for subscription in subscriptions.get(message.recipient_organisation_id, [])
+            ]
     deliveries = Delivery.objects.bulk_create(rows)
     _enqueue_on_commit([d.pk for d in deliveries])
     return deliveries
@@ -144,10 +205,16 @@ def deliveries_claim(ids: Iterable | None = None, *, limit: int = 100) -> list:
 
 
 def _with_channel_data():
-    # What the channels read (kind, due date, recipient, subscription). The snapshot, which holds the
-    # person's data, is left in the database: no channel sends it, so the worker never loads it.
+    # What the channels read (kind, due date, recipient, the follow-up and its addressee, subscription). The
+    # snapshot, which holds the person's data, is left in the database: no channel sends it, so the worker
+    # never loads it.
     return Delivery.objects.select_related(
-        "notification__recipient_organisation", "notification__recipient_department", "subscription"
+        "notification__recipient_organisation",
+        "notification__recipient_department",
+        "message__recipient_organisation",
+        "message__recipient_department",
+        "message__recipient_user",
+        "subscription",
     ).defer("notification__snapshot")
 
 

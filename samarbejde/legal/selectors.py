@@ -15,8 +15,3 @@ def paragraph_by_key(key: str) -> Paragraph:
 def paragraphs_by_key(keys) -> dict[str, Paragraph]:
     """The catalogue entries for several keys in one query (missing keys are absent from the result)."""
     return {p.key: p for p in Paragraph.objects.select_related("act").filter(key__in=set(keys))}
-
-
-def paragraph_by_citation(short_name: str, reference: str = "") -> Paragraph:
-    """Deprecated: the entry by (act short name, reference). Rules cite stable keys (paragraph_by_key)."""
-    return Paragraph.objects.select_related("act").get(act__short_name=short_name, reference=reference)

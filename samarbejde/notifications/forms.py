@@ -1,30 +1,20 @@
 """Forms for the inbox: filters, assignment and the answer. Every message is Danish.
 
-The answer form has one group of fields per benefit the notice asks about (from the notice's snapshot):
-`<subject>-code`, `<subject>-date` and `<subject>-text`, plus the free text `text`. It validates what a
-person can see in the form (a missing decision, a bad date, a date the decision needs); the service
-validates again and has the last word.
+The answer form has one group of fields per subject the notice's rule asks about (from the notice's snapshot):
+`<subject>-code`, `<subject>-date` and `<subject>-text`, plus the free text `text`. Which decisions are offered,
+which need a date or a text, and the window a date must lie in are the rule's (notifications.registry); the
+form's clean() runs the same check the service runs (notifications.answers), so they never disagree.
 """
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from samarbejde.notifications import attachments
-from samarbejde.notifications.models import DecisionCode, NotificationKind, NotificationStatus
-from samarbejde.notifications.services import ANSWER_TEXT_MAX, DECISION_TEXT_MAX, SUBJECT_LABELS
+from samarbejde.notifications.answers import ANSWER_TEXT_MAX, DECISION_TEXT_MAX
+from samarbejde.notifications.models import NotificationStatus
 
 MSG_MAX_LENGTH = "Teksten må højst være %(limit_value)d tegn. Du har skrevet %(show_value)d."
 MSG_BAD_DATE = "Skriv en gyldig dato, fx 01.04.2027."
-MSG_DATE_RANGE = "Datoen skal ligge mellem år 1990 og 2100."
-
-# The decisions offered for a benefit, in the order a case worker meets them.
-DECISION_CHOICES = [
-    (DecisionCode.STOPPED.value, "Standset pr. dato"),
-    (DecisionCode.CONTINUED.value, "Fortsætter"),
-    (DecisionCode.RENT_COVERED.value, "Husleje dækkes til dato"),
-    (DecisionCode.NO_BENEFIT.value, "Ingen ydelse"),
-    (DecisionCode.OTHER.value, "Andet"),
-]
-CODES_NEEDING_DATE = frozenset({DecisionCode.STOPPED, DecisionCode.RENT_COVERED})
 
 
 def _date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
@@ -43,7 +33,10 @@ class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Alle"), *NotificationStatus.choices],
+        choices=[
+            ("", "Alle"),
+            *((v, label) for v, label in NotificationStatus.choices if v != NotificationStatus.WITHDRAWN),
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": "Vælg en status fra listen."},
     )
@@ -125,7 +118,10 @@ def files_help_text() -> str:
 
 
 class AnswerForm(forms.Form):
-    """The answer to a notice: a decision per benefit (benefits requests) and a free text."""
+    """The answer to a notice, built from its rule (notifications.registry): a group of fields per subject
+    (benefit, pension, rent) with the decisions that rule offers for it, a free text, and files when the rule
+    takes them. Its clean() hands the values to notifications.answers.check_answer, the same check the service
+    and the API use, and shows each message at its field."""
 
     text = forms.CharField(
         label="Bemærkning",
@@ -142,21 +138,23 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, notification, **kwargs):
         super().__init__(*args, **kwargs)
         self.notification = notification
-        self.subjects = self.subjects_for(notification)
+        self.notice_type = notification.notice_type
+        spec = self.notice_type.answer if self.notice_type is not None else None
+        self.spec = spec
+        self.subjects = spec.subjects(notification.snapshot) if spec is not None else []
         for subject in self.subjects:
-            label = SUBJECT_LABELS.get(subject, subject).lower()
+            label = spec.subject_label(subject).lower()
+            options = spec.options_for(subject)
             self.fields[f"{subject}-code"] = forms.ChoiceField(
                 label="Afgørelse",
-                choices=[("", "Vælg afgørelse"), *DECISION_CHOICES],
+                required=False,  # check_answer says which subjects need a decision
+                choices=[("", "Vælg afgørelse"), *((o.code, o.label) for o in options)],
                 widget=forms.Select(attrs={"class": "form-select"}),
-                error_messages={
-                    "required": f"Vælg en afgørelse for {label}.",
-                    "invalid_choice": f"Vælg en afgørelse for {label} fra listen.",
-                },
+                error_messages={"invalid_choice": f"Vælg en afgørelse for {label} fra listen."},
             )
-            date_field = _date_field(
-                "Dato", help_text="Skal udfyldes ved »Standset pr. dato« og »Husleje dækkes til dato«."
-            )
+            dated = [o.label for o in options if o.needs_date]
+            date_help = "Skal udfyldes ved " + " og ".join(f"»{d}«" for d in dated) + "." if dated else "Valgfri."
+            date_field = _date_field("Dato", help_text=date_help)
             date_field.error_messages["invalid"] = f"Datoen for {label} er ikke en gyldig dato. Skriv fx 01.04.2027."
             self.fields[f"{subject}-date"] = date_field
             self.fields[f"{subject}-text"] = forms.CharField(
@@ -166,7 +164,7 @@ class AnswerForm(forms.Form):
                 widget=forms.TextInput(attrs={"class": "form-input"}),
                 error_messages={"max_length": MSG_MAX_LENGTH},
             )
-        self.takes_files = notification.kind == NotificationKind.CASE_FILES_REQUEST
+        self.takes_files = bool(spec and spec.files)
         if self.takes_files:
             self.fields["text"].label = "Svar"
             self.fields["files"] = MultipleFileField(
@@ -177,51 +175,68 @@ class AnswerForm(forms.Form):
             )
         elif not self.subjects:
             self.fields["text"].label = "Svar"
-            self.fields["text"].required = True
-            self.fields["text"].error_messages["required"] = "Skriv et svar, før du sender det."
-
-    @staticmethod
-    def subjects_for(notification) -> list[str]:
-        if notification.kind == NotificationKind.BENEFITS_DECISION_REQUEST:
-            return [s for s in notification.snapshot.get("benefits") or [] if s in SUBJECT_LABELS]
-        return []
 
     def groups(self):
-        """(subject label, [code, date, text bound fields]) per benefit, for the template."""
-        return [(SUBJECT_LABELS[s], [self[f"{s}-code"], self[f"{s}-date"], self[f"{s}-text"]]) for s in self.subjects]
+        """(subject label, [code, date, text bound fields]) per subject, for the template."""
+        return [
+            (self.spec.subject_label(s), [self[f"{s}-code"], self[f"{s}-date"], self[f"{s}-text"]])
+            for s in self.subjects
+        ]
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            self.takes_files
-            and not cleaned.get("text")
-            and not cleaned.get("files")
-            and not self.has_error("text")
-            and not self.has_error("files")
-        ):
-            self.add_error("text", "Skriv et svar, eller vedhæft sagsakterne, før du sender svaret.")
-        for subject in self.subjects:
-            label = SUBJECT_LABELS[subject].lower()
-            code = cleaned.get(f"{subject}-code")
-            when = cleaned.get(f"{subject}-date")
-            if when is not None and not (1990 <= when.year <= 2100):
-                self.add_error(f"{subject}-date", MSG_DATE_RANGE)
-            if code in CODES_NEEDING_DATE and when is None and f"{subject}-date" not in self.errors:
-                self.add_error(f"{subject}-date", f"Angiv datoen for afgørelsen om {label}.")
-            if (
-                code == DecisionCode.OTHER
-                and not cleaned.get(f"{subject}-text")
-                and f"{subject}-text" not in self.errors
-            ):
-                self.add_error(f"{subject}-text", f"Uddyb afgørelsen om {label}, når du vælger »Andet«.")
+        from samarbejde.notifications.answers import check_answer
+
+        try:
+            check_answer(
+                self.notification,
+                decisions=self.decisions_from(cleaned),
+                text=cleaned.get("text", ""),
+                # Files already refused by the field are not checked twice.
+                files=cleaned.get("files") or () if not self.has_error("files") else (),
+            )
+        except forms.ValidationError as exc:
+            for key, errors in exc.error_dict.items():
+                target = None if key == NON_FIELD_ERRORS else key
+                if target is not None and target not in self.fields:
+                    target = None
+                if target is not None and self.has_error(target):
+                    continue  # the field already says what is wrong with it
+                self.add_error(target, errors)
         return cleaned
 
+    def decisions_from(self, cleaned) -> dict:
+        """The decisions as the service takes them: only subjects with a chosen code (a subject left empty is
+        what check_answer reports as missing)."""
+        decisions = {}
+        for subject in self.subjects:
+            code = cleaned.get(f"{subject}-code")
+            if code or self.has_error(f"{subject}-code"):
+                decisions[subject] = {
+                    "code": code or self.data.get(f"{subject}-code"),
+                    "effective_date": cleaned.get(f"{subject}-date") if not self.has_error(f"{subject}-date") else None,
+                    "text": cleaned.get(f"{subject}-text", ""),
+                }
+        return decisions
+
     def decisions(self) -> dict:
-        return {
-            subject: {
-                "code": self.cleaned_data[f"{subject}-code"],
-                "effective_date": self.cleaned_data.get(f"{subject}-date"),
-                "text": self.cleaned_data.get(f"{subject}-text", ""),
-            }
-            for subject in self.subjects
-        }
+        return self.decisions_from(self.cleaned_data)
+
+
+class WithdrawForm(forms.Form):
+    """KRFO withdraws a notice sent by mistake: the reason is required and shown to the recipient."""
+
+    reason = forms.CharField(
+        label="Begrundelse",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"class": "form-input", "rows": 3}),
+        help_text=(
+            "Fx »Sendt til den forkerte kommune«. Begrundelsen vises for modtageren, som ikke længere kan se "
+            "personen: skriv ingen personoplysninger. Højst 1000 tegn."
+        ),
+        error_messages={
+            "required": "Skriv en begrundelse for, at underretningen trækkes tilbage.",
+            "max_length": MSG_MAX_LENGTH,
+            "null_characters_not_allowed": "Teksten indeholder ugyldige tegn.",
+        },
+    )

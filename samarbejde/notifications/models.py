@@ -1,10 +1,17 @@
-"""Notifications (underretninger): what one custody event tells one recipient, on which legal basis.
+"""Notifications (underretninger): what one event tells one recipient organisation, on which legal basis.
 
-Created only by notifications.services.notifications_create_for, in the custody event's transaction.
-`status` is stored for lists and filters; the rule that defines it is notifications.status.status_on.
+A notice has a *subject* (the person), a *source* (the record whose event caused it: a custody episode event
+today; a request, plan, meeting or case later), a *thread* (the matter it belongs to, e.g. the custody episode:
+notices of one thread see each other, so a release tells every party the admission told) and a *sender*
+(the organisation that tells). Notices are created only by notifications.services.notices_send, from a
+NoticeEvent another app hands over; notifications imports none of those apps. Which notices an event calls
+for, and every rule of each kind, is the registry's (notifications.registry): the notice stores the rule id
+and version that produced it. `status` is stored for lists and filters; its rule is notifications.status.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from samarbejde.core.models import BaseModel
@@ -12,7 +19,11 @@ from samarbejde.people.models import Benefit, PensionKind
 
 
 class NotificationKind(models.TextChoices):
+    """What the recipient sees the notice as. Several rules may share a kind (admission.pension_udk and
+    admission.pension_rent are both pension notices)."""
+
     BENEFITS_DECISION_REQUEST = "benefits_decision_request", "Anmodning om afgørelse om ydelser"
+    ADMISSION_NOTICE = "admission_notice", "Meddelelse om indsættelse"
     CPR_REGISTER_NOTICE = "cpr_register_notice", "Meddelelse til folkeregisteret"
     PENSION_NOTICE = "pension_notice", "Meddelelse om pension"
     TRANSFER_NOTICE = "transfer_notice", "Meddelelse om overførsel"
@@ -21,30 +32,24 @@ class NotificationKind(models.TextChoices):
     CASE_FILES_REQUEST = "case_files_request", "Anmodning om sagsakter"
 
 
-# Kinds the recipient answers (decisions or files); the others are settled by an acknowledgement.
-ANSWERABLE_KINDS = frozenset(
-    {
-        NotificationKind.BENEFITS_DECISION_REQUEST,
-        NotificationKind.PENSION_NOTICE,
-        NotificationKind.CASE_FILES_REQUEST,
-    }
-)
-
-
 class NotificationStatus(models.TextChoices):
     NEW = "new", "Ny"
     READ = "read", "Læst"
     ACKNOWLEDGED = "acknowledged", "Kvitteret"
     ANSWERED = "answered", "Besvaret"
     OVERDUE = "overdue", "Overskredet frist"
+    WITHDRAWN = "withdrawn", "Trukket tilbage"
 
 
 class Notification(BaseModel):
-    """One notice to one recipient organisation (and the department that handles it, when known).
+    """One notice to one recipient organisation (and the unit that handles it, when known).
 
-    `snapshot` holds only what this recipient needs, frozen at creation (so a later change of the
-    person's data does not rewrite what was sent). `due_date` is empty when no answer or acknowledgement
-    deadline applies. `episode` repeats `event.episode` so lists filter without a join.
+    `snapshot` holds only what this recipient needs, frozen at creation (a later change of the person's
+    data does not rewrite what was sent). `rule`/`rule_version` name the registry entry that produced it;
+    `needs_answer` and `due_date` are what that rule said then (every notice has a due date: a handover is
+    done when the receiver has acknowledged, or answered, it). `route`/`route_label` say which routing
+    entry of the recipient's directory chose the unit (empty route: the default routing). A withdrawn notice
+    (`withdrawn_at`) is settled and no longer the recipient's: nothing is deleted.
     """
 
     recipient_organisation = models.ForeignKey(
@@ -59,9 +64,33 @@ class Notification(BaseModel):
         verbose_name="afdeling",
     )
     kind = models.CharField("type", max_length=32, choices=NotificationKind.choices)
-    event = models.ForeignKey("custody.EpisodeEvent", on_delete=models.PROTECT, related_name="notifications")
-    episode = models.ForeignKey("custody.Episode", on_delete=models.PROTECT, related_name="notifications")
+    rule = models.CharField("regel", max_length=64, db_index=True)
+    rule_version = models.PositiveSmallIntegerField("regelversion", default=1)
+    needs_answer = models.BooleanField("skal besvares", default=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="notifications")
+    # The record whose event caused the notice (custody.EpisodeEvent today).
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    source_id = models.UUIDField()
+    source = GenericForeignKey("source_type", "source_id")
+    # The matter the notice belongs to (custody.Episode today): the notices of one thread see each other.
+    thread_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    thread_id = models.UUIDField()
+    thread = GenericForeignKey("thread_type", "thread_id")
+    sender_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="sent_notifications",
+        verbose_name="afsender",
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="sendt af",
+    )
+    occurred_at = models.DateTimeField("hændelsestidspunkt")
     snapshot = models.JSONField("indhold", default=dict)
     legal_basis = models.ForeignKey(
         "legal.Paragraph", on_delete=models.PROTECT, related_name="notifications", verbose_name="retsgrundlag"
@@ -85,6 +114,20 @@ class Notification(BaseModel):
         related_name="assigned_notifications",
         verbose_name="tildelt",
     )
+    route = models.ForeignKey(
+        "organisations.NoticeRoute",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+        verbose_name="fordeling",
+    )
+    route_label = models.CharField("valgt af", max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField("trukket tilbage", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.TextField("begrundelse for tilbagetrækning", blank=True, max_length=1000)
 
     class Meta:
         ordering = ["-created_at"]
@@ -93,14 +136,24 @@ class Notification(BaseModel):
         indexes = [
             models.Index(fields=["recipient_organisation", "status"], name="notification_recipient_status"),
             models.Index(fields=["status", "due_date"], name="notification_status_due"),
+            models.Index(fields=["thread_type", "thread_id"], name="notification_thread"),
+            models.Index(fields=["source_type", "source_id"], name="notification_source"),
+            models.Index(fields=["sender_organisation", "status"], name="notification_sender_status"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
 
     @property
-    def needs_answer(self) -> bool:
-        return self.kind in ANSWERABLE_KINDS
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def notice_type(self):
+        """The registry entry of the rule that sent this notice (None if the rule no longer exists)."""
+        from samarbejde.notifications.registry import notice_type_or_none
+
+        return notice_type_or_none(self.rule)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -179,15 +232,18 @@ class BenefitDecision(models.Model):
 class ReminderKind(models.TextChoices):
     REMINDER = "reminder", "Påmindelse"
     ESCALATION = "escalation", "Eskalering"
+    WITHDRAWAL = "withdrawal", "Tilbagetrækning"
 
 
 class NotificationReminder(BaseModel):
-    """An in-app reminder (before the due date) or escalation (after it) about one unsettled notice.
+    """A follow-up message about one notice to one addressee: a reminder before the due date, an escalation
+    after it, or the news that the notice is withdrawn.
 
-    Written only by the deadline sweep (notifications.services.deadline_sweep). A row addressed to a user (`recipient_user`)
-    is for that person; a row without one is for the organisation (and department, when known). At most
-    one row per notice, kind and recipient: running the sweep twice sends nothing twice. E-mail delivery
-    is a later issue (the outbox); these rows are what the inbox and start page show.
+    Reminders and escalations are written only by the deadline sweep (notifications.services.deadline_sweep),
+    withdrawals by notification_withdraw. A row addressed to a user (`recipient_user`) is for that person; a row
+    without one is for the organisation (and department, when known). At most one row per notice, kind and
+    addressee: running the sweep twice sends nothing twice. Each row is delivered through the outbox like a
+    notice (delivery.services.deliveries_create_for_messages): in the inbox, by e-mail and by webhook.
     """
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="reminders")
@@ -201,7 +257,7 @@ class NotificationReminder(BaseModel):
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    due_date = models.DateField("frist")
+    due_date = models.DateField("frist", null=True, blank=True)  # the notice's due date (none for a withdrawal)
     sent_at = models.DateTimeField("sendt")
 
     class Meta:

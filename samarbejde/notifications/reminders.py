@@ -6,10 +6,15 @@ The rules, all in business days with Danish holidays (samarbejde.core.business_d
   notice is assigned to, when one is) once, when an unsettled notice is due within
   NOTIFICATION_REMINDER_BUSINESS_DAYS business days: on or after today, and no later than that many
   business days after today. A notice that is already overdue gets no reminder, only the escalation.
-- An *escalation* goes once, when an unsettled notice is past its due date, to the recipient
-  organisation's coordinators (role municipal_coordinator; the organisation itself when it has none)
-  and to the KRFO case worker who registered the event (the event's acting user).
+- An *escalation* goes once, when an unsettled notice is past its due date, to the recipient (its unit, and
+  the organisation's coordinators, role municipal_coordinator) and to the sending organisation: the
+  organisation itself, its leaders (role krfo_manager) and the case worker who sent the notice, when still
+  there. "Ingen slipper nogen løs, før den næste har fat": the sender follows up until the receiver has hold.
+- A *withdrawal* goes to the recipient (its unit and the colleague it was assigned to) when KRFO withdraws
+  a notice, or a correction of the person's facts does.
 
+Every row is delivered through the outbox like a notice: in the inbox, by e-mail without personal data (to
+the unit's or organisation's functional mailbox, or the user's address) and by webhook (organisation rows).
 The deadline sweep (notifications.services.deadline_sweep) writes the rows; the functions here decide and read.
 """
 
@@ -18,11 +23,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from samarbejde.core.business_days import add_business_days
-from samarbejde.notifications.models import ANSWERABLE_KINDS, NotificationReminder, ReminderKind
-from samarbejde.notifications.status import is_settled
+from samarbejde.notifications.models import NotificationReminder, ReminderKind
+from samarbejde.notifications.status import is_settled, unsettled_q
 from samarbejde.organisations.access import active_membership
 
 DEFAULT_REMINDER_BUSINESS_DAYS = 2
@@ -53,7 +58,7 @@ def escalation_is_due(today: date, due_date: date | None) -> bool:
 def actions_due(
     today: date,
     *,
-    kind: str,
+    needs_answer: bool,
     due_date: date | None,
     acknowledged_at: datetime | None = None,
     answered_at: datetime | None = None,
@@ -67,7 +72,7 @@ def actions_due(
     """
     if business_days is None:
         business_days = reminder_business_days()
-    if is_settled(kind, acknowledged_at=acknowledged_at, answered_at=answered_at):
+    if is_settled(needs_answer=needs_answer, acknowledged_at=acknowledged_at, answered_at=answered_at):
         return []
     sent = set(already_sent)
     if escalation_is_due(today, due_date):
@@ -97,18 +102,22 @@ def reminder_addressees(*, organisation_id, department_id=None, assigned_user_id
 def escalation_addressees(
     *,
     recipient_organisation_id,
+    recipient_department_id=None,
     coordinator_user_ids: Iterable = (),
-    krfo_user_id=None,
-    krfo_organisation_id=None,
+    sender_organisation_id=None,
+    leader_user_ids: Iterable = (),
+    sender_user_id=None,
 ) -> list[Addressee]:
-    """The recipient's coordinators (the organisation itself when it has none) and the KRFO case worker
-    who registered the event (the KRFO organisation itself when the event had no user, e.g. an import)."""
-    coordinators = sorted(set(coordinator_user_ids), key=str)
-    rows = [Addressee(recipient_organisation_id, None, uid) for uid in coordinators]
-    if not rows:
-        rows.append(Addressee(recipient_organisation_id))
-    if krfo_organisation_id is not None:
-        rows.append(Addressee(krfo_organisation_id, None, krfo_user_id))
+    """The recipient (its unit) and its coordinators; the sending organisation, its leaders and the case
+    worker who sent the notice (when still a member there)."""
+    rows = [Addressee(recipient_organisation_id, recipient_department_id)]
+    rows += [Addressee(recipient_organisation_id, None, uid) for uid in sorted(set(coordinator_user_ids), key=str)]
+    if sender_organisation_id is not None:
+        rows.append(Addressee(sender_organisation_id))
+        leaders = sorted(set(leader_user_ids), key=str)
+        rows += [Addressee(sender_organisation_id, None, uid) for uid in leaders]
+        if sender_user_id is not None and sender_user_id not in leaders:
+            rows.append(Addressee(sender_organisation_id, None, sender_user_id))
     return rows
 
 
@@ -117,9 +126,7 @@ def escalation_addressees(
 
 def _open_q() -> Q:
     """The notice is not settled yet (status.unsettled_q, seen from the reminder)."""
-    return Q(notification__answered_at__isnull=True) & (
-        Q(notification__kind__in=ANSWERABLE_KINDS) | Q(notification__acknowledged_at__isnull=True)
-    )
+    return unsettled_q("notification__")
 
 
 def reminders_for(user, *, kind: str | None = None, open_only: bool = True) -> QuerySet[NotificationReminder]:
@@ -137,12 +144,18 @@ def reminders_for(user, *, kind: str | None = None, open_only: bool = True) -> Q
         for_organisation &= Q(recipient_department__isnull=True) | Q(recipient_department_id=membership.department_id)
     addressed = Q(recipient_user=user) | for_organisation
     rows = NotificationReminder.objects.filter(Q(recipient_organisation_id=membership.organisation_id) & addressed)
+    # A row addressed to the user stands for the organisation's row of the same notice and kind (a coordinator
+    # gets both: the organisation's for the unit's mailbox and webhook, their own for their address).
+    own = NotificationReminder.objects.filter(
+        notification=OuterRef("notification"), kind=OuterRef("kind"), recipient_user=user
+    )
+    rows = rows.exclude(Q(recipient_user__isnull=True) & Exists(own))
     if kind is not None:
         rows = rows.filter(kind=kind)
     if open_only:
         rows = rows.filter(_open_q())
     return rows.select_related(
-        "notification__person", "notification__recipient_organisation", "notification__episode__institution"
+        "notification__person", "notification__recipient_organisation", "notification__sender_organisation"
     ).order_by("-sent_at", "pk")
 
 
@@ -151,6 +164,23 @@ def reminder_counts(user) -> dict[str, int]:
     return reminders_for(user).aggregate(
         reminder=Count("pk", filter=Q(kind=ReminderKind.REMINDER)),
         escalation=Count("pk", filter=Q(kind=ReminderKind.ESCALATION)),
+    )
+
+
+def withdrawals_for(user, *, days: int = 30) -> QuerySet[NotificationReminder]:
+    """The withdrawals addressed to the user's organisation in the last `days` days, newest first. Shown
+    without the person (the recipient no longer has a reason to see them): kind, dates and the reason."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(days=days)
+    return (
+        reminders_for(user, kind=ReminderKind.WITHDRAWAL, open_only=False)
+        .filter(sent_at__gte=since)
+        .select_related(None)
+        .select_related("notification__recipient_organisation", "notification__sender_organisation")
+        .defer("notification__snapshot")
     )
 
 

@@ -1,49 +1,52 @@
-"""Who must be told what about a custody event, and on which legal basis: pure functions over data.
+"""Who must be told what when something happens, as pure functions over data (no database access).
 
-No database access here: the service turns a situation into a PersonSituation, asks `recipients_for`,
-and resolves organisation codes, departments and legal bases (looked up in the catalogue by
-(act short name, reference) with legal.selectors.paragraph_by_citation).
+The service (notifications.services.notices_send) turns a NoticeEvent's facts into a PersonSituation, asks
+`recipients_for(trigger, ...)`, routes each recipient to a unit (notifications.routing: the recipient
+municipality's routing table, else DEFAULT_UNIT_KIND here), and merges them (`merge`). Every rule named
+here is an entry of notifications.registry, which holds its legal basis, deadline and answer rules.
 
-Legal bases chosen (acts in reference/legal_acts.json):
-- Municipality, benefits and transfer: "Cirkulæreskrivelse om indberetning" (CIS nr. 11319 af 19.8.1994,
-  "om indberetning til de sociale myndigheder m.fl. om indsættelse og løsladelse"): it is the act about
-  exactly this notice. BEK nr. 1471/2019 (hjælp til varetægtsfængslede og indsatte) is what the
-  municipality decides *under*; it is not the basis for KRFO telling it. The circular is marked unverified.
-- CPR register: "Folkeregistercirkulæret" (CIR nr. 87/1985, amended 1988), unverified.
-- Pensioners: "Lov om social pension" § 46 (pension stops during custody; the institution tells
-  Udbetaling Danmark and the municipality), number/date of the consolidated act unverified.
-- A change of release date cites the basis of the notice it updates; a release cites the admission's.
-- Case files for a coordinated handleplan: "Koordineringsbekendtgørelsen" (BEK nr. 642 af 15.6.2006) § 3,
-  stk. 1: the municipality must coordinate its plan with Kriminalforsorgen's handleplan, which is what
-  the request for its case files (sagsakter) serves. Serviceloven § 141 is the municipality's duty to make
-  its own plan (what it coordinates), not the basis for KRFO asking, so it is not cited here.
-
-Routing: rules name a *department kind* (ydelse, jobcenter, ...). Per-municipality routing through the
-directory (organisations.Contact) can replace BENEFIT_DEPARTMENT later without changing the rules' shape.
+Triggers (the `kind` of a NoticeEvent) and their rules:
+- custody.admission: the home municipality's benefits unit per benefit (admission.benefits), or a plain
+  admission notice when the person receives neither benefits nor pension (admission.no_benefits); the CPR
+  register when the expected stay is long (admission.cpr_register); for pensioners Udbetaling Danmark
+  (admission.pension_udk) and the municipality, which may cover rent (admission.pension_rent).
+- custody.transfer: the home municipality's units told before (not the CPR register), else its admission unit.
+- custody.release_date_change: every party told before, by the rule of its family; plus the CPR register when
+  the new date makes the stay long enough and it was not told.
+- custody.release: the admission's parties as the admission rule names them now (with the actual stay) and
+  every party told of the admission before, each once.
+- custody.coordination_decision: "yes" asks for the case files, once per thread.
+- custody.conversion: nothing.
+- custody.correction: see `expected_for_correction` (the admission's and coordination's notices as the rules
+  name them now; notifications.services reconciles them with what was sent).
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
-from samarbejde.core.business_days import add_business_days
-from samarbejde.notifications.models import NotificationKind
+from samarbejde.notifications import registry as R
 from samarbejde.organisations.roles import DepartmentKind
 from samarbejde.people.models import Benefit, PensionKind
 
 UDBETALING_DANMARK_CODE = "udbetaling-danmark"
 
-LegalBasis = tuple[str, str]  # (act short_name, paragraph reference)
+ADMISSION, CONVERSION, TRANSFER, RELEASE_DATE_CHANGE, RELEASE, COORDINATION, CORRECTION = (
+    "custody.admission",
+    "custody.conversion",
+    "custody.transfer",
+    "custody.release_date_change",
+    "custody.release",
+    "custody.coordination_decision",
+    "custody.correction",
+)
 
-BASIS_REPORTING: LegalBasis = ("Cirkulæreskrivelse om indberetning", "")
-BASIS_CPR_REGISTER: LegalBasis = ("Folkeregistercirkulæret", "")
-BASIS_PENSION: LegalBasis = ("Lov om social pension", "§ 46")
-BASIS_COORDINATION: LegalBasis = ("Koordineringsbekendtgørelsen", "§ 3, stk. 1")
-
-# Which municipal function decides on which benefit (the Københavns Kommune example in the domain brief).
-BENEFIT_DEPARTMENT: dict[str, str] = {
+# The default routing: which unit kind of a municipality handles a topic (and subject) when its routing table
+# has no line for it. The Københavns Kommune example of the domain brief, as the fixed table it was before
+# routing per municipality: kontant- and uddannelseshjælp to the benefits unit, the jobcenter's benefits to the
+# jobcenter, the pension (rent) and the case files to the social services, the CPR register to borgerservice.
+BENEFIT_UNIT_KIND: dict[str, str] = {
     Benefit.KONTANTHJAELP: DepartmentKind.BENEFITS,
     Benefit.UDDANNELSESHJAELP: DepartmentKind.BENEFITS,
     Benefit.REVALIDERING: DepartmentKind.JOBCENTER,
@@ -51,78 +54,46 @@ BENEFIT_DEPARTMENT: dict[str, str] = {
     Benefit.FLEKSYDELSE: DepartmentKind.JOBCENTER,
     Benefit.SYGEDAGPENGE: DepartmentKind.JOBCENTER,
 }
-# A person with no benefits: the benefits unit still hears of the admission (no deadline, nothing to decide).
-NO_BENEFITS_DEPARTMENT = DepartmentKind.BENEFITS
-PENSION_DEPARTMENT = DepartmentKind.SOCIAL  # decides on rent from the pension (§ 46, stk. 2)
-CPR_REGISTER_DEPARTMENT = DepartmentKind.CITIZEN_SERVICE
-CASE_FILES_DEPARTMENT = DepartmentKind.SOCIAL  # makes the municipality's plan (serviceloven § 141)
+TOPIC_UNIT_KIND: dict[str, str] = {
+    R.TOPIC_ADMISSION: DepartmentKind.BENEFITS,
+    R.TOPIC_CPR: DepartmentKind.CITIZEN_SERVICE,
+    R.TOPIC_PENSION: DepartmentKind.SOCIAL,  # decides on rent from the pension (§ 46, stk. 2)
+    R.TOPIC_CASE_FILES: DepartmentKind.SOCIAL,  # makes the municipality's plan (serviceloven § 141)
+}
 
-# The notices a release repeats to "the same parties as the admission".
-ADMISSION_KINDS = frozenset(
-    {
-        NotificationKind.BENEFITS_DECISION_REQUEST,
-        NotificationKind.CPR_REGISTER_NOTICE,
-        NotificationKind.PENSION_NOTICE,
-    }
-)
+# The families an admission tells; a release repeats the notice to each of these parties.
+ADMISSION_FAMILIES = frozenset({R.BENEFITS, R.CPR_REGISTER, R.PENSION_UDK, R.PENSION_RENT})
+
+
+def default_unit_kind(topic: str, subjects: Sequence[str] = ()) -> str | None:
+    """The unit kind the default routing names for a topic (and its first subject), or None."""
+    if topic == R.TOPIC_BENEFITS and subjects:
+        return BENEFIT_UNIT_KIND.get(subjects[0])
+    return TOPIC_UNIT_KIND.get(topic)
 
 
 @dataclass(frozen=True)
 class RuleConfig:
-    """The numbers the rules use; settings override the defaults (all unverified or chosen, so data).
+    """The numbers the rules use that are not deadlines (those are the registry's).
 
-    - CPR_NOTICE_MIN_STAY_DAYS: the folkeregister notice is due when the expected stay is at least this
-      many days ("more than 3 months" in CIR 87/1985; 92 days covers every 3-month span).
-    - CPR_NOTICE_DUE_DAYS: "no later than 5 days after admission". Counted as *calendar* days: the circular
-      says days, not business days ("hverdage"); set CPR_NOTICE_DUE_BUSINESS_DAYS = True to count business days.
-    - BENEFITS_DECISION_DUE_BUSINESS_DAYS: the deadline we ask the municipality to answer within. No
-      statutory deadline was found: a product choice.
-    - CASE_FILES_DUE_BUSINESS_DAYS: the deadline for the case files. A product choice too: the handleplan is
-      due 4 weeks after admission (handleplanscirkulæret), so the files are asked for within 2 weeks.
+    CPR_NOTICE_MIN_STAY_DAYS: the folkeregister notice is due when the expected stay is at least this many
+    days ("more than 3 months" in CIR 87/1985, unverified; 92 days covers every 3-month span).
     """
 
     cpr_notice_min_stay_days: int = 92
-    cpr_notice_due_days: int = 5
-    cpr_notice_due_business_days: bool = False
-    benefits_decision_due_business_days: int = 10
-    case_files_due_business_days: int = 10
 
     @classmethod
     def from_settings(cls) -> "RuleConfig":
-        return cls(
-            cpr_notice_min_stay_days=getattr(settings, "CPR_NOTICE_MIN_STAY_DAYS", cls.cpr_notice_min_stay_days),
-            cpr_notice_due_days=getattr(settings, "CPR_NOTICE_DUE_DAYS", cls.cpr_notice_due_days),
-            cpr_notice_due_business_days=getattr(
-                settings, "CPR_NOTICE_DUE_BUSINESS_DAYS", cls.cpr_notice_due_business_days
-            ),
-            benefits_decision_due_business_days=getattr(
-                settings, "BENEFITS_DECISION_DUE_BUSINESS_DAYS", cls.benefits_decision_due_business_days
-            ),
-            case_files_due_business_days=getattr(
-                settings, "CASE_FILES_DUE_BUSINESS_DAYS", cls.case_files_due_business_days
-            ),
-        )
-
-
-@dataclass(frozen=True)
-class Deadline:
-    days: int
-    business_days: bool
-
-    def due_from(self, start: date) -> date:
-        """The due date counted from `start` (start itself never counts)."""
-        if self.business_days:
-            return add_business_days(start, self.days)
-        return start + timedelta(days=self.days)
+        return cls(cpr_notice_min_stay_days=getattr(settings, "CPR_NOTICE_MIN_STAY_DAYS", cls.cpr_notice_min_stay_days))
 
 
 @dataclass(frozen=True)
 class PersonSituation:
     """What the rules need to know about the person and the stay.
 
-    `home_municipality_code` is None when unknown. `stay_days` is the expected stay (admission to
-    expected release; the actual stay for a release), None when unknown. `coordinate_action_plan` is KRFO's
-    decision to coordinate the handleplan with the municipality (None: not decided).
+    `home_municipality_code` is None when unknown. `stay_days` is the expected stay (admission to expected
+    release; the actual stay for a release), None when unknown. `coordinate_action_plan` is KRFO's decision to
+    coordinate the handleplan with the municipality (None: not decided).
     """
 
     home_municipality_code: str | None
@@ -135,166 +106,213 @@ class PersonSituation:
     def is_pensioner(self) -> bool:
         return self.pension in (PensionKind.FOLKEPENSION, PensionKind.FOERTIDSPENSION)
 
+    @classmethod
+    def from_facts(cls, facts) -> "PersonSituation":
+        return cls(
+            home_municipality_code=facts.get("home_municipality") or None,
+            pension=facts.get("pension") or PensionKind.NONE,
+            benefits=tuple(facts.get("benefits") or ()),
+            stay_days=facts.get("stay_days"),
+            coordinate_action_plan=facts.get("coordinate_action_plan"),
+        )
+
 
 @dataclass(frozen=True)
 class Recipient:
-    """One notice to send. `organisation_code` None means: the home municipality, which is unknown."""
+    """One notice to send: a rule, an organisation and what routes it to a unit.
 
+    `organisation_code` None means: the home municipality, which is unknown. `topic` and `subjects` route it
+    (the subjects are also what the notice is about, e.g. the benefits it asks a decision on). `unit` is the
+    recipient's unit (department id) once routed, or from the start when the notice goes to a unit told before.
+    `route` and `route_label` say which routing line chose the unit (set by notifications.routing).
+    """
+
+    rule: str
     organisation_code: str | None
-    department_kind: str | None
-    notification_kind: str
-    legal_basis: LegalBasis
-    deadline: Deadline | None = None
-    benefits: tuple[str, ...] = field(default=())
+    topic: str = ""
+    subjects: tuple[str, ...] = ()
+    unit: object = None
+    route: object = None
+    route_label: str = ""
+    routed: bool = field(default=False, compare=False)
+    # The unit itself (organisations.Department), set by the routing so that nothing fetches it again.
+    department: object = field(default=None, compare=False, repr=False)
 
     @property
-    def party(self) -> tuple[str | None, str | None]:
-        return (self.organisation_code, self.department_kind)
+    def notice_type(self) -> R.NoticeType:
+        return R.notice_type(self.rule)
+
+    @property
+    def party(self) -> tuple[str | None, object]:
+        return (self.organisation_code, self.unit)
 
 
 @dataclass(frozen=True)
 class Notified:
-    """A notice already sent in the episode (the service reads these from the database)."""
+    """A notice already sent in the thread (the service reads these from the database, withdrawn ones left out)."""
 
     organisation_code: str
-    department_kind: str | None
-    notification_kind: str
-    legal_basis: LegalBasis
+    unit: object
+    rule: str
 
     @property
-    def party(self) -> tuple[str | None, str | None]:
-        return (self.organisation_code, self.department_kind)
+    def family(self) -> str:
+        found = R.notice_type_or_none(self.rule)
+        return found.family if found else ""
+
+    @property
+    def party(self) -> tuple[str, object]:
+        return (self.organisation_code, self.unit)
 
 
-def admission_recipients(situation: PersonSituation, config: RuleConfig) -> list[Recipient]:
-    home = situation.home_municipality_code
-    recipients: list[Recipient] = []
-    by_department: dict[str, list[str]] = {}
-    for benefit in situation.benefits:
-        by_department.setdefault(BENEFIT_DEPARTMENT[benefit], []).append(benefit)
-    benefits_deadline = Deadline(config.benefits_decision_due_business_days, business_days=True)
-    for department, benefits in by_department.items():
-        recipients.append(
-            Recipient(
-                home,
-                department,
-                NotificationKind.BENEFITS_DECISION_REQUEST,
-                BASIS_REPORTING,
-                benefits_deadline,
-                tuple(benefits),
-            )
-        )
-    if not by_department:
-        recipients.append(
-            Recipient(home, NO_BENEFITS_DEPARTMENT, NotificationKind.BENEFITS_DECISION_REQUEST, BASIS_REPORTING)
-        )
-    if situation.stay_days is not None and situation.stay_days >= config.cpr_notice_min_stay_days:
-        recipients.append(
-            Recipient(
-                home,
-                CPR_REGISTER_DEPARTMENT,
-                NotificationKind.CPR_REGISTER_NOTICE,
-                BASIS_CPR_REGISTER,
-                Deadline(config.cpr_notice_due_days, business_days=config.cpr_notice_due_business_days),
-            )
-        )
-    if situation.is_pensioner:
-        recipients.append(Recipient(UDBETALING_DANMARK_CODE, None, NotificationKind.PENSION_NOTICE, BASIS_PENSION))
-        recipients.append(Recipient(home, PENSION_DEPARTMENT, NotificationKind.PENSION_NOTICE, BASIS_PENSION))
-    return recipients
-
-
-def _unique_parties(notified: Iterable[Notified]) -> dict[tuple[str | None, str | None], Notified]:
-    """First notice per (organisation, department), in the order sent."""
-    parties: dict[tuple[str | None, str | None], Notified] = {}
+def _first_per_party(notified: Iterable[Notified]) -> dict[tuple, Notified]:
+    parties: dict[tuple, Notified] = {}
     for item in notified:
         parties.setdefault(item.party, item)
     return parties
 
 
-def transfer_recipients(situation: PersonSituation, already_notified: Sequence[Notified]) -> list[Recipient]:
-    """The home municipality's departments already told about this episode (not borgerservice);
-    its benefits unit when none was (e.g. the municipality became known after admission)."""
+def admission_recipients(situation: PersonSituation, config: RuleConfig) -> list[Recipient]:
     home = situation.home_municipality_code
-    departments = [
-        party[1]
-        for party in _unique_parties(already_notified)
-        if home is not None and party[0] == home and party[1] != CPR_REGISTER_DEPARTMENT
-    ] or [NO_BENEFITS_DEPARTMENT]
-    return [Recipient(home, dept, NotificationKind.TRANSFER_NOTICE, BASIS_REPORTING) for dept in departments]
-
-
-def release_date_change_recipients(
-    situation: PersonSituation, already_notified: Sequence[Notified], config: RuleConfig
-) -> list[Recipient]:
-    """Every party already notified, on the basis of its first notice; plus the CPR register when the
-    new date makes the stay long enough and it has not been told yet."""
-    recipients = [
-        Recipient(code, dept, NotificationKind.RELEASE_DATE_CHANGE_NOTICE, first.legal_basis)
-        for (code, dept), first in _unique_parties(already_notified).items()
-    ]
-    cpr_told = any(n.notification_kind == NotificationKind.CPR_REGISTER_NOTICE for n in already_notified)
-    if not cpr_told:
-        recipients += [
-            r
-            for r in admission_recipients(situation, config)
-            if r.notification_kind == NotificationKind.CPR_REGISTER_NOTICE
-        ]
+    recipients = [Recipient("admission.benefits", home, R.TOPIC_BENEFITS, (benefit,)) for benefit in situation.benefits]
+    if not situation.benefits and not situation.is_pensioner:
+        # Nothing to decide, but the municipality must know (it may pay help from the day of release).
+        recipients.append(Recipient("admission.no_benefits", home, R.TOPIC_ADMISSION))
+    if situation.stay_days is not None and situation.stay_days >= config.cpr_notice_min_stay_days:
+        recipients.append(Recipient("admission.cpr_register", home, R.TOPIC_CPR))
+    if situation.is_pensioner:
+        recipients.append(Recipient("admission.pension_udk", UDBETALING_DANMARK_CODE, "", (situation.pension,)))
+        recipients.append(Recipient("admission.pension_rent", home, R.TOPIC_PENSION, (situation.pension,)))
     return recipients
 
 
-def release_recipients(
-    situation: PersonSituation, already_notified: Sequence[Notified], config: RuleConfig
-) -> list[Recipient]:
-    """The admission's parties: those the admission rule names for the person now (with the actual stay)
-    and any party told of the admission before, each once, on its admission notice's basis."""
-    parties: dict[tuple[str | None, str | None], LegalBasis] = {}
-    for recipient in admission_recipients(situation, config):
-        parties.setdefault(recipient.party, recipient.legal_basis)
-    for item in already_notified:
-        if item.notification_kind in ADMISSION_KINDS:
-            parties.setdefault(item.party, item.legal_basis)
-    return [Recipient(code, dept, NotificationKind.RELEASE_NOTICE, basis) for (code, dept), basis in parties.items()]
+def transfer_recipients(situation: PersonSituation, already: Sequence[Notified]) -> list[Recipient]:
+    home = situation.home_municipality_code
+    units = [
+        party[1]
+        for party, first in _first_per_party(already).items()
+        if home is not None and party[0] == home and first.family != R.CPR_REGISTER
+    ]
+    if units:
+        return [Recipient("transfer.notice", home, R.TOPIC_ADMISSION, unit=unit, routed=True) for unit in units]
+    return [Recipient("transfer.notice", home, R.TOPIC_ADMISSION)]
 
 
-def coordination_recipients(
-    situation: PersonSituation, already_notified: Sequence[Notified], config: RuleConfig
+def release_date_change_recipients(
+    situation: PersonSituation, already: Sequence[Notified], config: RuleConfig
 ) -> list[Recipient]:
-    """A decision to coordinate the handleplan asks the home municipality's social services for its case
-    files, once per episode: a request already sent (a second "yes", or "yes" after "no" after "yes") sends
-    nothing. A decision not to coordinate sends nothing."""
+    recipients = [
+        Recipient(f"release_date_change.{first.family}", code, unit=unit, routed=True)
+        for (code, unit), first in _first_per_party(already).items()
+        if R.notice_type_or_none(f"release_date_change.{first.family}")
+    ]
+    if not any(n.family == R.CPR_REGISTER for n in already):
+        recipients += [r for r in admission_recipients(situation, config) if r.rule == "admission.cpr_register"]
+    return recipients
+
+
+def release_recipients(situation: PersonSituation, already: Sequence[Notified], config: RuleConfig) -> list[Recipient]:
+    recipients = [replace(r, rule=f"release.{r.notice_type.family}") for r in admission_recipients(situation, config)]
+    recipients += [
+        Recipient(f"release.{first.family}", code, unit=unit, routed=True)
+        for (code, unit), first in _first_per_party(n for n in already if n.family in ADMISSION_FAMILIES).items()
+    ]
+    return recipients
+
+
+def coordination_recipients(situation: PersonSituation, already: Sequence[Notified]) -> list[Recipient]:
     if situation.coordinate_action_plan is not True:
         return []
-    if any(n.notification_kind == NotificationKind.CASE_FILES_REQUEST for n in already_notified):
+    if any(n.family == R.CASE_FILES for n in already):
         return []
-    return [
-        Recipient(
-            situation.home_municipality_code,
-            CASE_FILES_DEPARTMENT,
-            NotificationKind.CASE_FILES_REQUEST,
-            BASIS_COORDINATION,
-            Deadline(config.case_files_due_business_days, business_days=True),
-        )
-    ]
+    return [Recipient("coordination.case_files", situation.home_municipality_code, R.TOPIC_CASE_FILES)]
+
+
+def expected_for_correction(situation: PersonSituation, config: RuleConfig) -> list[Recipient]:
+    """What the admission and the coordination decision would have sent, had the facts been right."""
+    return admission_recipients(situation, config) + coordination_recipients(situation, ())
 
 
 def recipients_for(
-    event_kind: str,
+    trigger: str,
     situation: PersonSituation,
     *,
     already_notified: Sequence[Notified] = (),
     config: RuleConfig | None = None,
 ) -> list[Recipient]:
-    """The notices one episode event must produce. A conversion from remand to sentence produces none."""
+    """The notices one event must produce (before routing). Unknown triggers and a conversion produce none."""
     config = config or RuleConfig.from_settings()
-    if event_kind == "admission":
+    if trigger == ADMISSION:
         return admission_recipients(situation, config)
-    if event_kind == "transfer":
+    if trigger == TRANSFER:
         return transfer_recipients(situation, already_notified)
-    if event_kind == "release_date_change":
+    if trigger == RELEASE_DATE_CHANGE:
         return release_date_change_recipients(situation, already_notified, config)
-    if event_kind == "release":
+    if trigger == RELEASE:
         return release_recipients(situation, already_notified, config)
-    if event_kind == "coordination_decision":
-        return coordination_recipients(situation, already_notified, config)
+    if trigger == COORDINATION:
+        return coordination_recipients(situation, already_notified)
+    if trigger == CORRECTION:
+        return expected_for_correction(situation, config)
     return []
+
+
+def merge(routed: Sequence[Recipient]) -> list[Recipient]:
+    """One notice per rule and unit, the subjects joined ("unit" rules: kontant- and uddannelseshjælp to the
+    same unit are one request); one notice per party ("party" rules: a release tells each unit once, by the
+    first rule that names it). Order is kept."""
+    merged: dict[tuple, Recipient] = {}
+    for recipient in routed:
+        notice_type = recipient.notice_type
+        if notice_type.group_by == "party":
+            key = ("party", recipient.organisation_code, recipient.unit)
+            merged.setdefault(key, recipient)
+            continue
+        key = (recipient.rule, recipient.organisation_code, recipient.unit)
+        if key in merged:
+            first = merged[key]
+            subjects = first.subjects + tuple(s for s in recipient.subjects if s not in first.subjects)
+            merged[key] = replace(first, subjects=subjects)
+        else:
+            merged[key] = recipient
+    return list(merged.values())
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A live notice of the thread, as reconcile() compares it: its id, rule, party and subjects."""
+
+    id: object
+    rule: str
+    organisation_code: str
+    unit: object
+    subjects: tuple[str, ...] = ()
+    answered: bool = False
+
+
+def reconcile(expected: Sequence[Recipient], sent: Sequence[Sent]) -> tuple[list[object], list[Recipient]]:
+    """A correction of the person's facts: (ids of notices to withdraw, recipients to send to now).
+
+    A live notice of an admission or coordination rule stays when the rules name the same rule, party and
+    subjects now; otherwise it is withdrawn and the right one sent. Every other live notice (transfer, new
+    release date, release) to an organisation the rules no longer name is withdrawn: that organisation loses
+    its reason to see the person.
+    """
+    initial_families = ADMISSION_FAMILIES | {R.CASE_FILES}
+    expected_keys = {(r.rule, r.organisation_code, r.unit, tuple(r.subjects)): r for r in expected}
+    expected_orgs = {r.organisation_code for r in expected}
+    kept: set[tuple] = set()
+    withdraw: list[object] = []
+    for notice in sent:
+        notice_type = R.notice_type_or_none(notice.rule)
+        initial = notice_type is not None and notice_type.rule.split(".")[0] in ("admission", "coordination")
+        if initial and notice_type.family in initial_families:
+            key = (notice.rule, notice.organisation_code, notice.unit, tuple(notice.subjects))
+            if key in expected_keys and key not in kept:
+                kept.add(key)
+            else:
+                withdraw.append(notice.id)
+        elif notice.organisation_code not in expected_orgs:
+            withdraw.append(notice.id)
+    send = [r for key, r in expected_keys.items() if key not in kept]
+    return withdraw, send

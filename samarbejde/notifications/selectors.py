@@ -1,13 +1,24 @@
-"""Reads about notifications, always from access-scoped querysets (notifications.access)."""
+"""Reads about notifications, always from access-scoped querysets (notifications.access), plus the few
+unscoped reads that other apps' services need (marked "for services").
 
-from datetime import date
+Other apps read notices only through here (custody's episode page and lists included), so access scoping
+cannot be skipped by accident.
+"""
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from samarbejde.notifications.access import notifications_visible_to
-from samarbejde.notifications.models import Notification, NotificationAnswer
-from samarbejde.notifications.status import notification_status_on, overdue_q, unsettled_q
+from samarbejde.notifications.models import Notification, NotificationAnswer, NotificationStatus
+from samarbejde.notifications.registry import SNAPSHOT_FIELDS, choice_label, notice_type_or_none
+from samarbejde.notifications.status import handed_over, notification_status_on, overdue_q, unsettled_q
+
+STATUS_LABELS = dict(NotificationStatus.choices)
 
 
 def notification_status(notification: Notification, today: date | None = None) -> str:
@@ -23,7 +34,7 @@ def notifications_inbox(
     due_before: date | None = None,
     today: date | None = None,
 ) -> QuerySet[Notification]:
-    """The user's notices: overdue first, then by due date (none last), newest first.
+    """The user's notices: overdue first, then by due date, newest first.
 
     `status` filters on the status as of `today` (so 'overdue' is right before the periodic task runs).
     """
@@ -31,7 +42,7 @@ def notifications_inbox(
     qs = notifications_visible_to(user).annotate(
         is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField())
     )
-    if status == "overdue":
+    if status == NotificationStatus.OVERDUE:
         qs = qs.filter(overdue_q(today))
     elif status:
         qs = qs.filter(status=status).exclude(overdue_q(today))
@@ -48,8 +59,13 @@ def notification_counts(user, today: date | None = None) -> dict[str, int]:
     return notifications_visible_to(user).aggregate(
         open=Count("pk", filter=unsettled_q()),
         overdue=Count("pk", filter=overdue_q(today)),
-        new=Count("pk", filter=Q(read_at__isnull=True)),
+        new=Count("pk", filter=Q(read_at__isnull=True, withdrawn_at__isnull=True)),
     )
+
+
+def notifications_newest_open(user, limit: int = 5) -> list[Notification]:
+    """The newest unsettled notices (the start page names their kind and status, never the person)."""
+    return list(notifications_visible_to(user).filter(unsettled_q()).order_by("-created_at")[:limit])
 
 
 def notification_answer_of(notification: Notification) -> NotificationAnswer | None:
@@ -69,6 +85,7 @@ STATUS_BADGES = {
     "acknowledged": "badge",
     "answered": "badge-success",
     "overdue": "badge-error",
+    "withdrawn": "badge",
 }
 
 
@@ -90,14 +107,24 @@ def inbox_departments(user) -> list:
     return list(Department.objects.filter(organisation_id=membership.organisation_id).order_by("name"))
 
 
+def is_service_user(user) -> bool:
+    """An organisation's API service user: acts for a machine, never a colleague to assign work to."""
+    return bool(getattr(user, "is_service_account", False))
+
+
 def assignable_members(organisation) -> list:
-    """Users with an active membership of `organisation`, by name (whom a notice may be assigned to)."""
+    """People with an active membership of `organisation`, by name (whom a notice may be assigned to).
+    Service users of API keys are not people: they are left out."""
     from django.contrib.auth import get_user_model
 
     from samarbejde.organisations.models import Membership
 
     user_ids = Membership.objects.active().filter(organisation=organisation).values("user_id")
-    return list(get_user_model().objects.filter(pk__in=user_ids).order_by("first_name", "last_name", "username"))
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_service_account=False)
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def notification_history(notification: Notification) -> list:
@@ -107,8 +134,6 @@ def notification_history(notification: Notification) -> list:
 
 def decision_phrase(decision) -> str:
     """A decision as a Danish phrase, e.g. 'Kontanthjælp standset pr. 1. april 2027'."""
-    from django.utils.formats import date_format
-
     from samarbejde.notifications.models import DecisionCode
 
     when = date_format(decision.effective_date, "j. F Y") if decision.effective_date else ""
@@ -124,37 +149,123 @@ def decision_phrase(decision) -> str:
     return f"{subject} {phrases.get(decision.code, decision.get_code_display().lower())}"
 
 
-def krfo_notice_counts(user, today: date | None = None) -> dict[str, int]:
-    """KRFO's view: unsettled and overdue notices of the episodes in the user's institution (all
-    KRFO institutions for users outside one, e.g. KiF or the directorate). One query."""
+# --- KRFO's view: the notices its organisations sent ------------------------------------------------------
+
+
+def _sent_by_own_institution(user, qs):
+    """A KRFO institution's staff follow up the notices their institution sent; KRFO users outside an
+    institution (KiF, the directorate) see every KRFO notice (issue 9 narrows that)."""
     from samarbejde.organisations.access import active_membership
     from samarbejde.organisations.roles import OrgKind
 
-    today = today or timezone.localdate()
-    qs = notifications_visible_to(user)
     membership = active_membership(user)
     if membership is not None and membership.organisation.kind == OrgKind.KRFO_INSTITUTION:
-        qs = qs.filter(episode__institution_id=membership.organisation_id)
+        return qs.filter(sender_organisation_id=membership.organisation_id)
+    return qs
+
+
+def krfo_notice_counts(user, today: date | None = None) -> dict[str, int]:
+    """KRFO's view: unsettled and overdue notices the user's institution sent. One query."""
+    today = today or timezone.localdate()
+    qs = _sent_by_own_institution(user, notifications_visible_to(user))
     return qs.aggregate(open=Count("pk", filter=unsettled_q()), overdue=Count("pk", filter=overdue_q(today)))
 
 
 def krfo_unsettled_notices(user, limit: int = 5) -> list[Notification]:
-    """The oldest-due unsettled notices of the user's institution (KRFO start page)."""
-    from samarbejde.organisations.access import active_membership
-    from samarbejde.organisations.roles import OrgKind
-
-    qs = notifications_visible_to(user).filter(unsettled_q())
-    membership = active_membership(user)
-    if membership is not None and membership.organisation.kind == OrgKind.KRFO_INSTITUTION:
-        qs = qs.filter(episode__institution_id=membership.organisation_id)
+    """The oldest-due unsettled notices the user's institution sent (KRFO start page)."""
+    qs = _sent_by_own_institution(user, notifications_visible_to(user)).filter(unsettled_q())
     return list(qs.order_by(F("due_date").asc(nulls_last=True), "-created_at")[:limit])
 
 
+def notifications_unsettled_sent_by(
+    user, organisation, today: date | None = None, *, thread_model=None
+) -> QuerySet[Notification]:
+    """Notices the organisation sent (in threads of `thread_model`, when given) that are not yet answered (or
+    acknowledged, when no answer is needed): overdue first, then by due date, oldest first. One query."""
+    today = today or timezone.localdate()
+    qs = notifications_visible_to(user).filter(sender_organisation=organisation)
+    if thread_model is not None:
+        qs = qs.filter(thread_type=ContentType.objects.get_for_model(thread_model))
+    return (
+        qs.filter(unsettled_q())
+        .annotate(is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .order_by("-is_overdue", F("due_date").asc(nulls_last=True), "created_at")
+    )
+
+
+# --- notices by source: the sender's timeline ------------------------------------------------------------
+
+
+def notices_for_sources(user, sources) -> dict:
+    """The notices each source record caused, as the sender's timeline shows them: {source pk: [notice, ...]}.
+
+    Each notice comes with its answer (`.answer_or_none`, with who answered and the decisions), who
+    acknowledged it, its status history, its files (`.files`), its status as of today (`.current_status`,
+    `.current_status_label`), whether the receiver has taken hold (`.handed_over`), and its deliveries summed
+    up (`.delivery_summary`, delivery.selectors.DeliverySummary or None). Constant in the number of sources and
+    notices: 1 query for the notices + 5 prefetches (+1 when a notice is answered, +1 when files are attached).
+    """
+    from samarbejde.delivery.selectors import delivery_queryset, delivery_summary
+
+    sources = list(sources)
+    if not sources:
+        return {}
+    by_type = defaultdict(list)
+    for source in sources:
+        by_type[ContentType.objects.get_for_model(source)].append(source.pk)
+    condition = Q()
+    for content_type, ids in by_type.items():
+        condition |= Q(source_type=content_type, source_id__in=ids)
+    notices = list(
+        notifications_visible_to(user)
+        .filter(condition)
+        .select_related("answer", "route", "withdrawn_by", "sender_organisation")
+        .order_by("created_at", "id")
+    )
+    prefetch_related_objects(
+        notices, "acknowledged_by", "status_changes__acting_user", Prefetch("deliveries", queryset=delivery_queryset())
+    )
+    answers = [notice.answer for notice in notices if _answer_of(notice) is not None]
+    prefetch_related_objects(answers, "answered_by", "decisions")
+    with_files = [n for n in notices if _answer_of(n) is not None and getattr(n.notice_type, "takes_files", False)]
+    prefetch_related_objects(with_files, "attachments")
+    today = timezone.localdate()
+    now = timezone.now()
+    grouped: dict = defaultdict(list)
+    for notice in notices:
+        notice.delivery_summary = delivery_summary(notice.deliveries.all(), now)
+        notice.current_status = notification_status_on(notice, today)
+        notice.current_status_label = STATUS_LABELS[notice.current_status]
+        notice.answer_or_none = _answer_of(notice)
+        notice.files = list(notice.attachments.all()) if notice in with_files else []
+        notice.handed_over = handed_over(notice)
+        grouped[notice.source_id].append(notice)
+    return grouped
+
+
+def _answer_of(notice: Notification):
+    try:
+        return notice.answer
+    except NotificationAnswer.DoesNotExist:
+        return None
+
+
+def thread_notice_first(thread, *, rule: str):
+    """For services: the first live notice of a rule in a thread (e.g. the case-files request of an episode),
+    with its recipient joined, or None. Unscoped: the caller is a service that already checked access."""
+    content_type = ContentType.objects.get_for_model(thread)
+    return (
+        Notification.objects.filter(thread_type=content_type, thread_id=thread.pk, rule=rule, withdrawn_at__isnull=True)
+        .select_related("recipient_organisation", "recipient_department")
+        .order_by("created_at")
+        .first()
+    )
+
+
+# --- the snapshot as rows ------------------------------------------------------------------------------
+
+
 def _format_iso(value, *, with_time: bool) -> str:
-    from datetime import datetime
-
-    from django.utils.formats import date_format
-
     if not value:
         return ""
     try:
@@ -166,55 +277,50 @@ def _format_iso(value, *, with_time: bool) -> str:
         return str(value)
 
 
+def _join(parts) -> str:
+    return ", ".join(str(p) for p in parts if p)
+
+
+def _shown(field_name: str, shape: str, value, data: dict) -> str:
+    if shape == "datetime":
+        return _format_iso(value, with_time=True)
+    if shape == "date":
+        return _format_iso(value, with_time=False)
+    if shape == "choice":
+        return choice_label(field_name, value) if value else ""
+    if shape == "choices":
+        return ", ".join(choice_label(field_name, v) for v in value or [])
+    if shape == "organisation":
+        value = value or {}
+        return _join([value.get("name"), value.get("address"), value.get("phone"), value.get("email")])
+    if shape == "contact":
+        value = value or {}
+        return _join(value.get(k) for k in ("unit_name", "person_name", "phone", "secure_mailbox"))
+    if shape == "person":
+        value = value or {}
+        return _join([value.get("name"), value.get("institution")])
+    return str(value or "")
+
+
 def snapshot_rows(notification: Notification) -> list[tuple[str, str]]:
-    """The notice's snapshot as (Danish label, formatted value) rows: what the recipient was sent.
-
-    The name and CPR number are shown apart (the CPR number masked for roles that may not see it).
-    """
-    from samarbejde.custody.models import CustodyType, ReleaseCertainty, ReleaseKind
-    from samarbejde.people.models import Benefit, PensionKind
-
+    """The notice's snapshot as (Danish label, formatted value) rows: what the recipient was sent, in the order
+    its rule lists the fields (notices of a rule no longer in the registry: the fields they carry). The name
+    and CPR number are shown apart (the CPR number masked for roles that may not see it)."""
     data = notification.snapshot or {}
+    notice_type = notice_type_or_none(notification.rule)
+    names = notice_type.snapshot_fields if notice_type is not None else [k for k in data if k in SNAPSHOT_FIELDS]
     rows: list[tuple[str, str]] = []
-
-    def add(label: str, value) -> None:
-        if value:
-            rows.append((label, value))
-
-    def institution_text(inst: dict) -> str:
-        parts = [inst.get("name"), inst.get("address"), inst.get("phone"), inst.get("email")]
-        return ", ".join(p for p in parts if p)
-
-    add("Frihedsberøvelse", dict(CustodyType.choices).get(data.get("custody_type"), ""))
-    add("Institution", institution_text(data.get("institution") or {}))
-    add("Indsat", _format_iso(data.get("admitted_at"), with_time=True))
-    if "benefits" in data:
-        labels = dict(Benefit.choices)
-        rows.append(("Ydelser ved indsættelsen", ", ".join(labels.get(b, b) for b in data["benefits"]) or "Ingen"))
-    if data.get("pension"):
-        add("Pension", dict(PensionKind.choices).get(data["pension"], data["pension"]))
-    add("Overført", _format_iso(data.get("transferred_at"), with_time=True))
-    add("Fra institution", (data.get("from_institution") or {}).get("name", ""))
-    contact = data.get("contact") or {}
-    add(
-        "Kontakt hos Kriminalforsorgen",
-        ", ".join(p for p in (contact.get(k) for k in ("unit_name", "person_name", "phone", "secure_mailbox")) if p),
-    )
-    add("Tidligere forventet løsladelse", _format_iso(data.get("previous_release_date"), with_time=False))
-    if "expected_release_date" in data:
-        expected = _format_iso(data.get("expected_release_date"), with_time=False) or "Ukendt"
-        certainty = dict(ReleaseCertainty.choices).get(data.get("release_certainty") or "", "")
-        rows.append(
-            (
-                "Forventet løsladelse",
-                f"{expected} ({certainty.lower()})" if certainty and expected != "Ukendt" else expected,
-            )
-        )
-    add("Anmodning", data.get("request", ""))
-    requester = data.get("requested_by") or {}
-    add("Anmodet af", ", ".join(p for p in (requester.get("name"), requester.get("institution")) if p))
-    add("Løsladt", _format_iso(data.get("released_at"), with_time=True))
-    add("Løsladelsesform", dict(ReleaseKind.choices).get(data.get("release_kind") or "", ""))
-    if "address_after_release" in data:
-        rows.append(("Adresse efter løsladelse", data.get("address_after_release") or "Ikke oplyst"))
+    for name in names:
+        if name not in data or name not in SNAPSHOT_FIELDS:
+            continue
+        field = SNAPSHOT_FIELDS[name]
+        shown = _shown(name, field.shape, data.get(name), data)
+        if name == "expected_release_date" and shown and data.get("release_certainty"):
+            shown = f"{shown} ({choice_label('release_certainty', data['release_certainty']).lower()})"
+        if name == "release_certainty":
+            continue  # shown with the date
+        if shown:
+            rows.append((field.label, shown))
+        elif field.empty:
+            rows.append((field.label, field.empty))
     return rows

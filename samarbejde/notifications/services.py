@@ -1,16 +1,19 @@
-"""Writes for notifications: creating the notices of a custody event, and the recipient's steps.
+"""Writes for notifications: sending the notices an event calls for, correcting and withdrawing them, the
+recipient's steps (read, acknowledge, assign, answer) and the deadline sweep.
 
-`notifications_create_for` runs inside the custody service's transaction, so a rolled-back event leaves
-no notice, link or audit event. The recipient's steps (read, acknowledge, answer) lock the notice row
-and are idempotent: repeating one changes nothing and raises nothing.
+notices_send / notices_correct run inside the sending app's transaction (custody's services today), so an
+event that rolls back leaves no notice, link, delivery or audit event. The recipient's steps lock the notice
+row and are idempotent: repeating one changes nothing and raises nothing. Every rule of a notice kind is read
+from notifications.registry; who gets what is notifications.rules; which unit is notifications.routing.
 """
 
 import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -18,30 +21,44 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
-from samarbejde.custody.models import Episode, EpisodeEvent, EventKind
 from samarbejde.delivery import services as delivery_services
-from samarbejde.legal.models import Paragraph
-from samarbejde.legal.selectors import paragraph_by_citation
-from samarbejde.notifications import attachments, reminders, rules
+from samarbejde.legal.selectors import paragraphs_by_key
+from samarbejde.notifications import answers, reminders, routing, rules
+from samarbejde.notifications import registry as R
+from samarbejde.notifications.answers import (  # noqa: F401 - the messages callers and tests assert against
+    ANSWER_TEXT_MAX,
+    DECISION_TEXT_MAX,
+    MSG_ANSWER_EMPTY,
+    MSG_ANSWER_TOO_LONG,
+    MSG_CASE_FILES_ANSWER_EMPTY,
+    MSG_DECISION_CODE,
+    MSG_DECISION_DATE,
+    MSG_DECISION_TEXT_REQUIRED,
+    MSG_DECISION_TEXT_TOO_LONG,
+    MSG_DECISIONS_FORMAT,
+    MSG_FILES_NOT_ALLOWED,
+    MSG_NOT_ANSWERABLE,
+    MSG_UNKNOWN_SUBJECT,
+)
+from samarbejde.notifications.events import NoticeEvent
 from samarbejde.notifications.models import (
-    DECISION_SUBJECTS,
     BenefitDecision,
-    DecisionCode,
     Notification,
     NotificationAnswer,
     NotificationAttachment,
-    NotificationKind,
     NotificationReminder,
     NotificationStatus,
     NotificationStatusChange,
     ReminderKind,
 )
+from samarbejde.notifications.registry import SUBJECT_LABELS
 from samarbejde.notifications.status import notification_status_on, overdue_q, unsettled_q
 from samarbejde.organisations.access import active_membership
-from samarbejde.organisations.models import Contact, ContactFunction, Department, Membership, Organisation
-from samarbejde.organisations.roles import KRFO_KINDS, Role
+from samarbejde.organisations.models import Membership, Organisation
+from samarbejde.organisations.roles import Role
+from samarbejde.organisations.selectors import krfo_contacts_of
 from samarbejde.people.models import LinkReason
-from samarbejde.people.services import person_link_open
+from samarbejde.people.services import person_link_open, person_links_close_for_source
 
 # Warnings: returned (never raised) so the UI can tell the user what was not sent.
 WARN_UNKNOWN_HOME_MUNICIPALITY = (
@@ -54,231 +71,152 @@ MSG_LEGAL_BASIS_MISSING = (
     "Retsgrundlaget %(citation)s mangler i kataloget over retsgrundlag. Kontakt en administrator; intet er gemt."
 )
 MSG_NOT_RECIPIENT = "Kun modtagerens medarbejdere kan kvittere for eller besvare underretningen."
-MSG_NOT_ANSWERABLE = "Denne type underretning besvares ikke; kvittér for modtagelsen i stedet."
-MSG_DECISIONS_FORMAT = "Afgørelserne skal angives pr. ydelse."
-MSG_UNKNOWN_SUBJECT = "Underretningen handler ikke om %(subject)s."
-MSG_DECISION_MISSING = "Angiv en afgørelse for hver ydelse. Mangler: %(missing)s."
-MSG_DECISION_CODE = "Vælg en afgørelse for %(subject)s."
-MSG_DECISION_TEXT_REQUIRED = "Uddyb afgørelsen for %(subject)s, når du vælger »Anden afgørelse«."
-MSG_DECISION_TEXT_TOO_LONG = "Uddybningen for %(subject)s må højst være 500 tegn."
-MSG_DECISION_DATE = "Datoen for %(subject)s er ikke en gyldig dato (åååå-mm-dd)."
-MSG_ANSWER_EMPTY = "Skriv en afgørelse eller en bemærkning, før du sender svaret."
-MSG_ANSWER_TOO_LONG = "Bemærkningen må højst være 4000 tegn."
-
-MSG_FILES_NOT_ALLOWED = "Der kan kun vedhæftes filer til svar på en anmodning om sagsakter."
-MSG_CASE_FILES_ANSWER_EMPTY = "Skriv et svar, eller vedhæft sagsakterne, før du sender svaret."
-
-CASE_FILES_REQUEST_TEXT = (
-    "Kriminalforsorgen koordinerer handleplanen med kommunen og beder om kommunens sagsakter om personen: "
-    "kommunens handleplan (serviceloven § 141) og oplysninger om bolig, forsørgelse, beskæftigelse, "
-    "misbrugsbehandling og andre indsatser, der er relevante for planen."
+MSG_WITHDRAW_NOT_ALLOWED = "Kun Kriminalforsorgens sagsbehandlere kan trække en underretning tilbage."
+MSG_WITHDRAW_ANSWERED = (
+    "Underretningen er besvaret og kan ikke trækkes tilbage. Er den sendt til den forkerte kommune, så ret "
+    "personens bopælskommune på forløbet: så får den rigtige kommune besked, og den forkerte mister adgangen."
 )
+MSG_WITHDRAW_REASON_REQUIRED = "Skriv en begrundelse for, at underretningen trækkes tilbage."
+MSG_WITHDRAW_REASON_TOO_LONG = "Begrundelsen må højst være 1000 tegn."
+MSG_ALREADY_WITHDRAWN = "Underretningen er allerede trukket tilbage."
+WITHDRAW_REASON_MAX = 1000
 
-ANSWER_TEXT_MAX = 4000
-DECISION_TEXT_MAX = 500
-SUBJECT_LABELS = dict(DECISION_SUBJECTS)
+# Kept for callers that name the text; the registry entry is its home.
+CASE_FILES_REQUEST_TEXT = R.CASE_FILES_REQUEST_TEXT
 
 
 class NotificationList(list):
-    """The notices created for an event, plus `warnings`: Danish messages about notices not sent."""
+    """The notices created for an event, plus `warnings` (Danish messages about notices not sent) and, for a
+    correction, `withdrawn` (the notices it withdrew)."""
 
-    def __init__(self, notifications=(), warnings=()):
+    def __init__(self, notifications=(), warnings=(), withdrawn=()):
         super().__init__(notifications)
         self.warnings: list[str] = list(warnings)
+        self.withdrawn: list[Notification] = list(withdrawn)
 
 
-# --- creating -------------------------------------------------------------------------------------------
+def _user_or_none(user):
+    return user if user is not None and getattr(user, "pk", None) else None
+
+
+def _content_type(obj) -> ContentType:
+    return ContentType.objects.get_for_model(obj)
+
+
+def thread_notices(thread, *, live_only: bool = True):
+    """The notices of a thread, oldest first (unscoped: for the services; pages use selectors)."""
+    qs = Notification.objects.filter(thread_type=_content_type(thread), thread_id=thread.pk)
+    if live_only:
+        qs = qs.filter(withdrawn_at__isnull=True)
+    return qs.order_by("created_at", "id")
+
+
+def _already_notified(thread) -> list[rules.Notified]:
+    rows = thread_notices(thread).values_list("recipient_organisation__code", "recipient_department_id", "rule")
+    return [rules.Notified(code, unit, rule) for code, unit, rule in rows]
+
+
+# --- sending --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    recipients: list[rules.Recipient] = field(default_factory=list)
+    organisations: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _plan(recipients: Sequence[rules.Recipient]) -> _Plan:
+    """Resolve organisations (warning about the unknown and the missing), route to units, and merge."""
+    plan = _Plan()
+    if any(r.organisation_code is None for r in recipients):
+        plan.warnings.append(WARN_UNKNOWN_HOME_MUNICIPALITY)
+    recipients = [r for r in recipients if r.organisation_code is not None]
+    codes = {r.organisation_code for r in recipients}
+    plan.organisations = {o.code: o for o in Organisation.objects.filter(code__in=codes, is_active=True)}
+    for code in sorted(codes - plan.organisations.keys()):
+        plan.warnings.append(WARN_RECIPIENT_MISSING % {"code": code})
+    recipients = [r for r in recipients if r.organisation_code in plan.organisations]
+    plan.recipients = rules.merge(routing.route(recipients, plan.organisations))
+    return plan
+
+
+def _paragraphs(notice_types) -> dict:
+    keys = {t.legal_basis for t in notice_types}
+    found = paragraphs_by_key(keys)
+    for key in sorted(keys - found.keys()):
+        raise ValidationError(MSG_LEGAL_BASIS_MISSING, code="legal_basis_missing", params={"citation": key})
+    return found
 
 
 def _local_date(value: datetime) -> date:
     return timezone.localtime(value).date()
 
 
-def situation_for(episode: Episode, event: EpisodeEvent) -> rules.PersonSituation:
-    """The rules' view of the person and the stay at this event (no query: uses loaded relations)."""
-    person = episode.person
-    admitted = _local_date(episode.admitted_at)
-    if event.kind == EventKind.RELEASE and episode.released_at is not None:
-        stay_days = (_local_date(episode.released_at) - admitted).days
-    elif episode.expected_release_date is not None:
-        stay_days = (episode.expected_release_date - admitted).days
-    else:
-        stay_days = None
-    return rules.PersonSituation(
-        home_municipality_code=person.home_municipality.code if person.home_municipality_id else None,
-        pension=person.pension,
-        benefits=tuple(person.benefits or ()),
-        stay_days=stay_days,
-        coordinate_action_plan=episode.coordinate_action_plan,
-    )
-
-
-def _already_notified(episode: Episode) -> list[rules.Notified]:
-    rows = (
-        Notification.objects.filter(episode=episode)
-        .order_by("created_at")
-        .values_list(
-            "recipient_organisation__code",
-            "recipient_department__kind",
-            "kind",
-            "legal_basis__act__short_name",
-            "legal_basis__reference",
-        )
-    )
-    return [rules.Notified(code, dept, kind, (act, ref)) for code, dept, kind, act, ref in rows]
-
-
-def _paragraphs(citations: set[rules.LegalBasis]) -> dict[rules.LegalBasis, Paragraph]:
-    found = {}
-    for citation in sorted(citations):
-        try:
-            found[citation] = paragraph_by_citation(*citation)
-        except Paragraph.DoesNotExist:
-            label = f"{citation[0]} {citation[1]}".strip()
-            raise ValidationError(MSG_LEGAL_BASIS_MISSING, code="legal_basis_missing", params={"citation": label})
-    return found
-
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
-    return value.isoformat()
-
-
-def _institution(org: Organisation | None) -> dict:
-    if org is None:
-        return {}
-    return {"name": org.display_name, "address": org.address, "phone": org.phone, "email": org.email}
-
-
-@dataclass
-class _Context:
-    episode: Episode
-    event: EpisodeEvent
-    krfo_contact: Contact | None = None
-
-
-def snapshot_for(recipient: rules.Recipient, ctx: _Context) -> dict:
-    """Only what this recipient needs (data minimisation): the CPR register gets CPR, name and time of
-    admission; Udbetaling Danmark the pension facts; the municipality what it must decide on."""
-    episode, event, person = ctx.episode, ctx.event, ctx.episode.person
-    kind = recipient.notification_kind
+def _snapshot(notice_type: R.NoticeType, recipient: rules.Recipient, event: NoticeEvent, contacts: dict, org) -> dict:
+    """Only what this recipient needs (data minimisation): the fields its rule names, from the event's facts."""
+    person = event.person
     data: dict = {"cpr": person.cpr, "name": person.full_name}
-    if kind == NotificationKind.CPR_REGISTER_NOTICE:
-        data["admitted_at"] = _iso(episode.admitted_at)
-        return data
-    data["custody_type"] = episode.custody_type
-    data["institution"] = _institution(episode.institution)
-    data["admitted_at"] = _iso(episode.admitted_at)
-    if kind == NotificationKind.BENEFITS_DECISION_REQUEST:
-        data["benefits"] = list(recipient.benefits)
-    if kind in (NotificationKind.BENEFITS_DECISION_REQUEST, NotificationKind.PENSION_NOTICE):
-        data["expected_release_date"] = _iso(episode.expected_release_date)
-        data["release_certainty"] = episode.release_certainty
-    if kind == NotificationKind.PENSION_NOTICE:
-        data["pension"] = person.pension
-    if kind == NotificationKind.TRANSFER_NOTICE:
-        data["transferred_at"] = _iso(event.occurred_at)
-        data["from_institution"] = {"name": event.from_institution.display_name} if event.from_institution else {}
-        contact = ctx.krfo_contact
-        data["contact"] = (
-            {
-                "unit_name": contact.unit_name,
-                "person_name": contact.person_name,
-                "phone": contact.phone,
-                "secure_mailbox": contact.secure_mailbox,
-            }
-            if contact
-            else {}
-        )
-    if kind == NotificationKind.RELEASE_DATE_CHANGE_NOTICE:
-        data["previous_release_date"] = event.payload.get("previous_release_date")
-        data["expected_release_date"] = _iso(episode.expected_release_date)
-        data["release_certainty"] = episode.release_certainty
-    if kind == NotificationKind.CASE_FILES_REQUEST:
-        data["expected_release_date"] = _iso(episode.expected_release_date)
-        data["release_certainty"] = episode.release_certainty
-        data["request"] = CASE_FILES_REQUEST_TEXT
-        requester = event.acting_user if getattr(event, "acting_user_id", None) else None
-        data["requested_by"] = (
-            {"name": requester.display_name, "institution": episode.institution.display_name} if requester else {}
-        )
-    if kind == NotificationKind.RELEASE_NOTICE:
-        data["released_at"] = _iso(episode.released_at)
-        data["release_kind"] = episode.release_kind
-        data["address_after_release"] = episode.address_after_release
-        if recipient.organisation_code == rules.UDBETALING_DANMARK_CODE or recipient.department_kind == (
-            rules.PENSION_DEPARTMENT
-        ):
-            data["pension"] = person.pension
+    for name in notice_type.snapshot_fields:
+        if name == "benefits":
+            # A benefits request lists the benefits its unit decides on; other notices the person's benefits.
+            routed_subjects = notice_type.rule == "admission.benefits"
+            data["benefits"] = list(recipient.subjects if routed_subjects else event.facts.get("benefits") or [])
+        elif name == "contact":
+            data["contact"] = contacts.get(org.pk, {})
+        elif name == "request":
+            data["request"] = notice_type.request_text
+        else:
+            data[name] = event.facts.get(name)
     return data
 
 
-@transaction.atomic
-def notifications_create_for(event: EpisodeEvent, *, acting_user) -> NotificationList:
-    """Create the notices an episode event calls for (rules.recipients_for), with a live PersonLink for
-    each recipient and an audit event per notice. Returns them; `.warnings` says what could not be sent
-    (e.g. unknown home municipality). Never raises for a missing recipient; raises ValidationError only
-    when a cited legal basis is missing from the catalogue (then the whole event rolls back)."""
-    episode = (
-        Episode.objects.select_related("person__home_municipality", "institution").get(pk=event.episode_id)
-        if not _is_loaded(event)
-        else event.episode
+def _create(event: NoticeEvent, plan: _Plan, *, source=None) -> list[Notification]:
+    """Create the planned notices with their status history, live links, audit events and deliveries."""
+    if not plan.recipients:
+        return []
+    types = {r.rule: R.notice_type(r.rule) for r in plan.recipients}
+    paragraphs = _paragraphs(types.values())
+    source = source if source is not None else event.source
+    source_type, thread_type = _content_type(source), _content_type(event.thread)
+    municipalities = [plan.organisations[r.organisation_code] for r in plan.recipients]
+    contacts = (
+        krfo_contacts_of(event.sender, municipalities)
+        if any("contact" in t.snapshot_fields for t in types.values())
+        else {}
     )
-    situation = situation_for(episode, event)
-    already = [] if event.kind == EventKind.ADMISSION else _already_notified(episode)
-    recipients = rules.recipients_for(event.kind, situation, already_notified=already)
-    warnings: list[str] = []
-    if any(r.organisation_code is None for r in recipients):
-        warnings.append(WARN_UNKNOWN_HOME_MUNICIPALITY)
-    recipients = [r for r in recipients if r.organisation_code is not None]
-    if not recipients:
-        return NotificationList([], warnings)
-
-    codes = {r.organisation_code for r in recipients}
-    organisations = {org.code: org for org in Organisation.objects.filter(code__in=codes, is_active=True)}
-    for code in sorted(codes - organisations.keys()):
-        warnings.append(WARN_RECIPIENT_MISSING % {"code": code})
-    recipients = [r for r in recipients if r.organisation_code in organisations]
-    departments = {
-        (dept.organisation_id, dept.kind): dept
-        for dept in Department.objects.filter(
-            organisation__in=organisations.values(),
-            kind__in={r.department_kind for r in recipients if r.department_kind},
-        )
-    }
-    paragraphs = _paragraphs({r.legal_basis for r in recipients})
-    ctx = _Context(episode=episode, event=event)
-    if event.kind == EventKind.TRANSFER and episode.person.home_municipality_id:
-        ctx.krfo_contact = (
-            Contact.objects.filter(
-                organisation=episode.institution,
-                function=ContactFunction.KRFO_CONTACT,
-                covers=episode.person.home_municipality_id,
-            )
-            .order_by("sort_order")
-            .first()
-        )
-
-    today = timezone.localdate()
     start = _local_date(event.occurred_at)
+    today = timezone.localdate()
     now = timezone.now()
     notifications = []
-    for recipient in recipients:
-        organisation = organisations[recipient.organisation_code]
-        due_date = recipient.deadline.due_from(start) if recipient.deadline else None
+    for recipient in plan.recipients:
+        notice_type = types[recipient.rule]
+        organisation = plan.organisations[recipient.organisation_code]
+        unit = (
+            {"recipient_department": recipient.department}
+            if recipient.department is not None
+            else {"recipient_department_id": recipient.unit}
+        )
         notification = Notification(
             recipient_organisation=organisation,
-            recipient_department=departments.get((organisation.pk, recipient.department_kind)),
-            kind=recipient.notification_kind,
-            event=event,
-            episode=episode,
-            person=episode.person,
-            snapshot=snapshot_for(recipient, ctx),
-            legal_basis=paragraphs[recipient.legal_basis],
-            due_date=due_date,
+            **unit,
+            kind=notice_type.kind,
+            rule=notice_type.rule,
+            rule_version=notice_type.version,
+            needs_answer=notice_type.needs_answer,
+            person=event.person,
+            source_type=source_type,
+            source_id=source.pk,
+            thread_type=thread_type,
+            thread_id=event.thread.pk,
+            sender_organisation=event.sender,
+            sent_by=_user_or_none(event.acting_user),
+            occurred_at=event.occurred_at,
+            snapshot=_snapshot(notice_type, recipient, event, contacts, organisation),
+            legal_basis=paragraphs[notice_type.legal_basis],
+            due_date=notice_type.deadline.due_from(start),
+            route_id=recipient.route,
+            route_label=recipient.route_label[:300],
         )
         # Registered late (e.g. an admission entered after its deadline): overdue from the start.
         notification.status = notification_status_on(notification, today)
@@ -287,62 +225,96 @@ def notifications_create_for(event: EpisodeEvent, *, acting_user) -> Notificatio
     NotificationStatusChange.objects.bulk_create(
         [
             NotificationStatusChange(
-                notification=n,
-                from_status="",
-                to_status=n.status,
-                changed_at=now,
-                acting_user=_user_or_none(acting_user),
+                notification=n, from_status="", to_status=n.status, changed_at=now, acting_user=n.sent_by
             )
             for n in notifications
         ]
     )
     for notification in notifications:
         person_link_open(
-            episode.person,
+            event.person,
             organisation=notification.recipient_organisation,
-            department=notification.recipient_department,
+            department_id=notification.recipient_department_id,
             reason=LinkReason.NOTIFICATION,
             source=notification,
-            acting_user=acting_user,
+            acting_user=event.acting_user,
         )
         audit_record(
             "notifications.create",
-            acting_user=acting_user,
-            person=episode.person,
+            acting_user=event.acting_user,
+            person=event.person,
             obj=notification,
             purpose=f"{notification.get_kind_display()} til {notification.recipient_organisation.display_name}",
-            details={"kind": notification.kind, "event": str(event.pk)},
+            details={"kind": notification.kind, "rule": notification.rule, "source": str(source.pk)},
         )
     delivery_services.deliveries_create_for(*notifications)
-    return NotificationList(notifications, warnings)
+    return notifications
 
 
-def _is_loaded(event: EpisodeEvent) -> bool:
-    """True when event.episode (with person and institution) is already in memory."""
-    episode = event._state.fields_cache.get("episode")
-    return (
-        episode is not None
-        and "person" in episode._state.fields_cache
-        and "institution" in (episode._state.fields_cache)
-    )
+@transaction.atomic
+def notices_send(event: NoticeEvent) -> NotificationList:
+    """Create the notices an event calls for (rules.recipients_for, routed and merged), each with a live
+    PersonLink for its recipient, an audit event and its deliveries. `.warnings` says what could not be sent
+    (e.g. an unknown home municipality). Raises ValidationError only when a cited legal basis is missing from
+    the catalogue (then the sender's whole transaction rolls back)."""
+    situation = rules.PersonSituation.from_facts(event.facts)
+    already = [] if event.kind == rules.ADMISSION else _already_notified(event.thread)
+    plan = _plan(rules.recipients_for(event.kind, situation, already_notified=already))
+    return NotificationList(_create(event, plan), plan.warnings)
 
 
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "pk", None) else None
+def _sent_for_reconcile(notices) -> list[rules.Sent]:
+    """The live notices as reconcile() compares them: their subjects as the rules name them (the benefits of a
+    benefits request, the pension of a pension notice)."""
+    sent = []
+    for notice in notices:
+        notice_type = R.notice_type_or_none(notice.rule)
+        family = notice_type.family if notice_type is not None else ""
+        subjects: tuple[str, ...] = ()
+        if notice.rule == "admission.benefits":
+            subjects = tuple(notice.snapshot.get("benefits") or ())
+        elif family in (R.PENSION_UDK, R.PENSION_RENT) and notice.snapshot.get("pension"):
+            subjects = (notice.snapshot["pension"],)
+        sent.append(
+            rules.Sent(
+                notice.pk,
+                notice.rule,
+                notice.recipient_organisation.code,
+                notice.recipient_department_id,
+                subjects,
+                notice.answered_at is not None,
+            )
+        )
+    return sent
 
 
-# --- the recipient's steps ------------------------------------------------------------------------------
+@transaction.atomic
+def notices_correct(event: NoticeEvent) -> NotificationList:
+    """A correction of the person's facts (home municipality, pension, benefits) during the thread: the
+    notices the rules name now are sent, those they no longer name are withdrawn (rules.reconcile). The
+    withdrawn ones' recipients are told and lose their link to the person; nothing is deleted."""
+    situation = rules.PersonSituation.from_facts(event.facts)
+    plan = _plan(rules.recipients_for(rules.CORRECTION, situation))
+    live = list(thread_notices(event.thread).select_related("recipient_organisation"))
+    withdraw_ids, send = rules.reconcile(plan.recipients, _sent_for_reconcile(live))
+    reason = event.reason or "Personens forhold er rettet."
+    withdrawn = [
+        _withdraw(notice, reason=reason, acting_user=event.acting_user, allow_answered=True)
+        for notice in live
+        if notice.pk in withdraw_ids
+    ]
+    plan.recipients = send
+    created = _create(event, plan)
+    return NotificationList(created, plan.warnings, withdrawn)
 
 
-def _is_recipient(user, notification: Notification) -> bool:
-    membership = active_membership(user)
-    return membership is not None and membership.organisation_id == notification.recipient_organisation_id
+# --- withdrawing ----------------------------------------------------------------------------------------
 
 
 def _lock(notification: Notification) -> Notification:
     return (
-        Notification.objects.select_for_update()
-        .select_related("recipient_organisation", "person")
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient_organisation", "recipient_department", "person")
         .get(pk=notification.pk)
     )
 
@@ -361,11 +333,78 @@ def _set_status(notification: Notification, *, acting_user, now: datetime) -> No
         notification.status = new_status
 
 
+def _withdraw(notification: Notification, *, reason: str, acting_user, allow_answered: bool) -> Notification:
+    locked = _lock(notification)
+    if locked.withdrawn_at is not None:
+        return locked
+    if locked.answered_at is not None and not allow_answered:
+        raise ValidationError(MSG_WITHDRAW_ANSWERED, code="withdraw_answered")
+    now = timezone.now()
+    locked.withdrawn_at = now
+    locked.withdrawn_by = _user_or_none(acting_user)
+    locked.withdrawal_reason = reason
+    _set_status(locked, acting_user=acting_user, now=now)
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "status", "updated_at"])
+    person_links_close_for_source(locked, acting_user=acting_user)
+    rows = _write_messages(
+        locked,
+        ReminderKind.WITHDRAWAL,
+        reminders.reminder_addressees(
+            organisation_id=locked.recipient_organisation_id,
+            department_id=locked.recipient_department_id,
+            assigned_user_id=locked.assigned_to_id,
+        ),
+        now=now,
+    )
+    delivery_services.deliveries_create_for_messages(rows)
+    audit_record(
+        "notifications.withdraw",
+        acting_user=acting_user,
+        person=locked.person,
+        obj=locked,
+        purpose=f"Trukket tilbage: {locked.get_kind_display()} til {locked.recipient_organisation.display_name}",
+        details={"rule": locked.rule, "answered": locked.answered_at is not None},
+    )
+    return locked
+
+
+def may_withdraw(user, notification: Notification | None = None) -> bool:
+    """KRFO case workers of the sending side may withdraw (the organisation that sent it, or any KRFO unit
+    with the register capability: issue 9 narrows need-to-know inside KRFO)."""
+    from samarbejde.organisations.roles import Cap
+
+    membership = active_membership(user)
+    return membership is not None and membership.organisation.is_krfo and membership.can(Cap.PERSON_REGISTER)
+
+
+@transaction.atomic
+def notification_withdraw(notification: Notification, *, reason: str, acting_user) -> Notification:
+    """KRFO withdraws a notice sent by mistake, with a reason: it is settled, its recipient is told (inbox,
+    e-mail, webhook) and loses the link to the person that the notice gave. An answered notice cannot be
+    withdrawn (correct the person's facts instead). Withdrawing twice changes nothing."""
+    if not may_withdraw(acting_user, notification):
+        raise PermissionDenied(MSG_WITHDRAW_NOT_ALLOWED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(MSG_WITHDRAW_REASON_REQUIRED, code="withdraw_reason_required")
+    if len(reason) > WITHDRAW_REASON_MAX:
+        raise ValidationError(MSG_WITHDRAW_REASON_TOO_LONG, code="withdraw_reason_too_long")
+    return _withdraw(notification, reason=reason, acting_user=acting_user, allow_answered=False)
+
+
+# --- the recipient's steps ------------------------------------------------------------------------------
+
+
+def _is_recipient(user, notification: Notification) -> bool:
+    membership = active_membership(user)
+    return membership is not None and membership.organisation_id == notification.recipient_organisation_id
+
+
 @transaction.atomic
 def notification_mark_read(notification: Notification, *, acting_user) -> Notification:
     """Someone opened the notice: always an audited read; the first open by the recipient marks it read."""
     locked = _lock(notification)
-    if _is_recipient(acting_user, locked) and locked.read_at is None:
+    if _is_recipient(acting_user, locked) and locked.read_at is None and locked.withdrawn_at is None:
         now = timezone.now()
         locked.read_at = now
         _set_status(locked, acting_user=acting_user, now=now)
@@ -382,11 +421,11 @@ def notification_mark_read(notification: Notification, *, acting_user) -> Notifi
 
 @transaction.atomic
 def notification_acknowledge(notification: Notification, *, acting_user) -> Notification:
-    """The recipient confirms receipt. Acknowledging twice (or at once from two users) changes nothing."""
+    """The recipient confirms receipt (takes hold). Twice, or at once from two users, changes nothing."""
     if not _is_recipient(acting_user, notification):
         raise PermissionDenied(MSG_NOT_RECIPIENT)
     locked = _lock(notification)
-    if locked.acknowledged_at is not None:
+    if locked.acknowledged_at is not None or locked.withdrawn_at is not None:
         return locked
     now = timezone.now()
     locked.acknowledged_at = now
@@ -404,65 +443,6 @@ def notification_acknowledge(notification: Notification, *, acting_user) -> Noti
     return locked
 
 
-def _parse_date(value, subject: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        try:
-            value = date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValidationError(MSG_DECISION_DATE, code="decision_date", params={"subject": subject})
-    if not (1990 <= value.year <= 2100):
-        raise ValidationError(MSG_DECISION_DATE, code="decision_date", params={"subject": subject})
-    return value
-
-
-def _allowed_subjects(notification: Notification) -> list[str]:
-    if notification.kind == NotificationKind.BENEFITS_DECISION_REQUEST:
-        return list(notification.snapshot.get("benefits") or [])
-    if notification.kind == NotificationKind.PENSION_NOTICE:
-        pension = notification.snapshot.get("pension")
-        return [pension] if pension in SUBJECT_LABELS else []
-    return []
-
-
-def _clean_decisions(notification: Notification, decisions) -> list[BenefitDecision]:
-    if decisions is None:
-        decisions = {}
-    if not isinstance(decisions, dict):
-        raise ValidationError(MSG_DECISIONS_FORMAT, code="decisions_format")
-    allowed = _allowed_subjects(notification)
-    cleaned = []
-    for subject, decision in decisions.items():
-        label = SUBJECT_LABELS.get(subject, str(subject)[:40]).lower()
-        if subject not in allowed:
-            raise ValidationError(MSG_UNKNOWN_SUBJECT, code="unknown_subject", params={"subject": label})
-        if not isinstance(decision, dict):
-            raise ValidationError(MSG_DECISIONS_FORMAT, code="decisions_format")
-        code = decision.get("code")
-        if code not in DecisionCode.values:
-            raise ValidationError(MSG_DECISION_CODE, code="decision_code", params={"subject": label})
-        text = str(decision.get("text") or "").strip()
-        if code == DecisionCode.OTHER and not text:
-            raise ValidationError(MSG_DECISION_TEXT_REQUIRED, code="decision_text", params={"subject": label})
-        if len(text) > DECISION_TEXT_MAX:
-            raise ValidationError(MSG_DECISION_TEXT_TOO_LONG, code="decision_text_long", params={"subject": label})
-        cleaned.append(
-            BenefitDecision(
-                subject=subject, code=code, text=text, effective_date=_parse_date(decision.get("effective_date"), label)
-            )
-        )
-    if notification.kind == NotificationKind.BENEFITS_DECISION_REQUEST:
-        missing = [SUBJECT_LABELS[b].lower() for b in allowed if b not in decisions]
-        if missing:
-            raise ValidationError(MSG_DECISION_MISSING, code="decision_missing", params={"missing": ", ".join(missing)})
-    # Canonical order, whatever order the form sent.
-    order = {value: index for index, value in enumerate(SUBJECT_LABELS)}
-    return sorted(cleaned, key=lambda d: order.get(d.subject, 99))
-
-
 def notification_answer(
     notification: Notification,
     *,
@@ -471,15 +451,13 @@ def notification_answer(
     files: Sequence = (),
     acting_user,
 ) -> NotificationAnswer:
-    """The recipient's answer: a decision per benefit (or on the pension) plus free text; for a request for
-    case files, free text and/or files.
+    """The recipient's answer, checked by its rule (notifications.answers.check_answer): decisions per subject
+    (benefits, the pension, the rent) plus free text; for a request for case files, text and/or files.
 
-    `decisions` maps a Benefit/PensionKind value to {"code": DecisionCode, "text": str, "effective_date":
-    date | "YYYY-MM-DD" | None}. For a benefits request every listed benefit needs a decision. `files` are
-    uploaded files (notifications.attachments checks type, content, size and number): all of them are
-    checked before anything is written, so one bad file stores no answer and no file; a file stored before
-    a later failure is deleted again. A second answer (also a concurrent one) returns the first and
-    changes nothing (its files are not stored).
+    `decisions` maps a subject to {"code": DecisionCode, "text": str, "effective_date": date | "YYYY-MM-DD" |
+    None}. Every file is checked before anything is written, so one bad file stores no answer and no file; a file
+    stored before a later failure is deleted again. A second answer (also a concurrent one) returns the first
+    and changes nothing (its files are not stored).
     """
     written: list[str] = []  # files on disk so far; deleted again unless the answer's transaction commits
     try:
@@ -499,26 +477,15 @@ def _answer(notification: Notification, *, decisions, text, files, acting_user, 
     existing = NotificationAnswer.objects.filter(notification=locked).first()
     if existing is not None:
         return existing
-    if not locked.needs_answer:
-        raise ValidationError(MSG_NOT_ANSWERABLE, code="not_answerable")
-    text = (text or "").strip()
-    if len(text) > ANSWER_TEXT_MAX:
-        raise ValidationError(MSG_ANSWER_TOO_LONG, code="answer_too_long")
-    files = [f for f in files or () if f is not None]
-    if files and locked.kind != NotificationKind.CASE_FILES_REQUEST:
-        raise ValidationError(MSG_FILES_NOT_ALLOWED, code="files_not_allowed")
-    checked = attachments.check_files(files)
-    cleaned = _clean_decisions(locked, decisions)
-    if not cleaned and not text and not checked:
-        if locked.kind == NotificationKind.CASE_FILES_REQUEST:
-            raise ValidationError(MSG_CASE_FILES_ANSWER_EMPTY, code="answer_empty")
-        raise ValidationError(MSG_ANSWER_EMPTY, code="answer_empty")
+    checked = answers.check_answer(locked, decisions=decisions, text=text, files=files)
     now = timezone.now()
-    answer = NotificationAnswer.objects.create(notification=locked, text=text, answered_by=acting_user, answered_at=now)
-    for decision in cleaned:
+    answer = NotificationAnswer.objects.create(
+        notification=locked, text=checked.text, answered_by=acting_user, answered_at=now
+    )
+    for decision in checked.decisions:
         decision.answer = answer
-    BenefitDecision.objects.bulk_create(cleaned)
-    stored = _store_attachments(locked, checked, acting_user=acting_user, now=now, names=written)
+    BenefitDecision.objects.bulk_create(checked.decisions)
+    stored = _store_attachments(locked, checked.files, acting_user=acting_user, now=now, names=written)
     locked.answered_at = now
     locked.read_at = locked.read_at or now
     if locked.acknowledged_at is None:
@@ -534,7 +501,7 @@ def _answer(notification: Notification, *, decisions, text, files, acting_user, 
         purpose=f"Besvaret: {locked.get_kind_display()}",
         details={
             "answer": str(answer.pk),
-            "decisions": [d.subject for d in cleaned],
+            "decisions": [d.subject for d in checked.decisions],
             "attachments": [str(a.pk) for a in stored],
         },
     )
@@ -574,9 +541,7 @@ def attachments_remove_orphans(*, older_than: timedelta = timedelta(hours=1)) ->
     """Delete stored files under attachments/ that no NotificationAttachment row refers to (left by a
     transaction rolled back around notification_answer, or a crash between writing and commit). Only files
     older than `older_than`, so a file of an answer being saved right now is never touched. Returns the count."""
-    from django.utils import timezone as tz
-
-    cutoff = tz.now() - older_than
+    cutoff = timezone.now() - older_than
     known = set(NotificationAttachment.objects.values_list("file", flat=True))
     removed = 0
     try:
@@ -590,6 +555,53 @@ def attachments_remove_orphans(*, older_than: timedelta = timedelta(hours=1)) ->
                 default_storage.delete(name)
                 removed += 1
     return removed
+
+
+MSG_ASSIGNEE_NOT_MEMBER = "Vælg en kollega med en aktiv tilknytning til %(organisation)s."
+
+
+@transaction.atomic
+def notification_assign(notification: Notification, *, assignee, acting_user) -> Notification:
+    """Give the notice to a colleague in the recipient organisation (or to nobody: `assignee=None`).
+
+    Only the recipient's staff may assign, and only to a person (not a service user) with an active membership
+    of the recipient organisation. Assigning to the current assignee changes nothing and writes no audit event.
+    """
+    from samarbejde.notifications.selectors import is_service_user
+
+    if not _is_recipient(acting_user, notification):
+        raise PermissionDenied(MSG_NOT_RECIPIENT)
+    locked = _lock(notification)
+    if assignee is not None and (
+        is_service_user(assignee)
+        or not Membership.objects.active()
+        .filter(user=assignee, organisation_id=locked.recipient_organisation_id)
+        .exists()
+    ):
+        raise ValidationError(
+            MSG_ASSIGNEE_NOT_MEMBER,
+            code="assignee_not_member",
+            params={"organisation": locked.recipient_organisation.display_name},
+        )
+    new_id = assignee.pk if assignee is not None else None
+    if locked.assigned_to_id == new_id:
+        return locked
+    previous_id = locked.assigned_to_id
+    locked.assigned_to = assignee
+    locked.save(update_fields=["assigned_to", "updated_at"])
+    audit_record(
+        "notifications.assign",
+        acting_user=acting_user,
+        person=locked.person,
+        obj=locked,
+        purpose=(
+            f"Tildelt {assignee.display_name}: {locked.get_kind_display()}"
+            if assignee is not None
+            else f"Tildeling fjernet: {locked.get_kind_display()}"
+        ),
+        details={"assignee": str(new_id) if new_id else None, "previous": str(previous_id) if previous_id else None},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -626,54 +638,38 @@ def notifications_mark_overdue(today: date | None = None, *, acting_user=None) -
     return len(rows)
 
 
-MSG_ASSIGNEE_NOT_MEMBER = "Vælg en kollega med en aktiv tilknytning til %(organisation)s."
+# --- Follow-up messages and the deadline sweep ----------------------------------------------------------
+# The sweep (run by notifications.tasks.notifications_deadline_sweep) marks overdue notices, then records each
+# due reminder and escalation (rules in notifications.reminders) as NotificationReminder rows, one per
+# addressee, each delivered through the outbox like a notice (inbox, e-mail without personal data, webhook).
+# Idempotent: what was sent is recorded and never sent again, and unique constraints back that up.
 
 
-@transaction.atomic
-def notification_assign(notification: Notification, *, assignee, acting_user) -> Notification:
-    """Give the notice to a colleague in the recipient organisation (or to nobody: `assignee=None`).
-
-    Only the recipient's staff may assign, and only to someone with an active membership of the
-    recipient organisation. Assigning to the current assignee changes nothing and writes no audit event.
-    """
-    from samarbejde.organisations.models import Membership
-
-    if not _is_recipient(acting_user, notification):
-        raise PermissionDenied(MSG_NOT_RECIPIENT)
-    locked = _lock(notification)
-    if assignee is not None and not (
-        Membership.objects.active().filter(user=assignee, organisation_id=locked.recipient_organisation_id).exists()
-    ):
-        raise ValidationError(
-            MSG_ASSIGNEE_NOT_MEMBER,
-            code="assignee_not_member",
-            params={"organisation": locked.recipient_organisation.display_name},
+def _write_messages(notice: Notification, kind: str, addressees, *, now) -> list[NotificationReminder]:
+    """The message rows of one notice, written with ignore_conflicts (a concurrent sweep that got there first
+    is not an error): returns the rows that exist now and were written by this call."""
+    rows = [
+        NotificationReminder(
+            notification=notice,
+            kind=kind,
+            recipient_organisation_id=a.organisation_id,
+            recipient_department_id=a.department_id,
+            recipient_user_id=a.user_id,
+            due_date=notice.due_date,
+            sent_at=now,
         )
-    new_id = assignee.pk if assignee is not None else None
-    if locked.assigned_to_id == new_id:
-        return locked
-    previous_id = locked.assigned_to_id
-    locked.assigned_to = assignee
-    locked.save(update_fields=["assigned_to", "updated_at"])
-    audit_record(
-        "notifications.assign",
-        acting_user=acting_user,
-        person=locked.person,
-        obj=locked,
-        purpose=(
-            f"Tildelt {assignee.display_name}: {locked.get_kind_display()}"
-            if assignee is not None
-            else f"Tildeling fjernet: {locked.get_kind_display()}"
-        ),
-        details={"assignee": str(new_id) if new_id else None, "previous": str(previous_id) if previous_id else None},
-    )
-    return locked
+        for a in addressees
+    ]
+    return _bulk_write_messages(rows)
 
 
-# --- The deadline sweep (run by notifications.tasks.notifications_deadline_sweep) ---------------------
-# Mark overdue notices, then record each due reminder and escalation (rules in notifications.reminders)
-# as in-app NotificationReminder rows with one audit event per notice. Idempotent: what was sent is
-# recorded and never sent again, and unique constraints back that up.
+def _bulk_write_messages(rows: list[NotificationReminder]) -> list[NotificationReminder]:
+    if not rows:
+        return []
+    NotificationReminder.objects.bulk_create(rows, ignore_conflicts=True)
+    # Primary keys are made here (uuid4), so a row skipped on conflict still has one: keep only the ones stored.
+    stored = set(NotificationReminder.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True))
+    return [r for r in rows if r.pk in stored]
 
 
 @dataclass
@@ -681,7 +677,7 @@ class SweepResult:
     overdue: int = 0  # notices newly marked overdue
     reminded: int = 0  # notices that got their reminder
     escalated: int = 0  # notices that got their escalation
-    rows: int = 0  # reminder rows written (one per addressee)
+    rows: int = 0  # message rows written (one per addressee)
 
 
 def _candidates(today: date, window_end: date):
@@ -694,40 +690,26 @@ def _candidates(today: date, window_end: date):
         .filter(unsettled_q(), due_date__isnull=False, due_date__lte=window_end)
         .exclude(escalated)
         .exclude(Q(due_date__gte=today) & reminded)
-        .select_related("person", "episode", "event")
+        .select_related("person")
         .order_by("due_date", "pk")
     )
 
 
-def _coordinators(organisation_ids) -> dict:
+def _members_with_role(organisation_ids, role: str) -> dict:
     by_org = defaultdict(list)
-    rows = Membership.objects.active().filter(organisation_id__in=organisation_ids, role=Role.MUNICIPAL_COORDINATOR)
-    for organisation_id, user_id in rows.values_list("organisation_id", "user_id"):
+    rows = Membership.objects.active().filter(organisation_id__in=organisation_ids, role=role)
+    for organisation_id, user_id in rows.order_by("created_at").values_list("organisation_id", "user_id"):
         by_org[organisation_id].append(user_id)
     return by_org
 
 
-def _krfo_organisations(user_ids) -> dict:
-    """Each user's active KRFO organisations (to address the escalation within the right one)."""
-    by_user = defaultdict(list)
-    rows = Membership.objects.active().filter(user_id__in=user_ids, organisation__kind__in=KRFO_KINDS)
-    for user_id, organisation_id in rows.order_by("created_at").values_list("user_id", "organisation_id"):
-        by_user[user_id].append(organisation_id)
-    return by_user
-
-
-def _krfo_addressee(notice: Notification, krfo_orgs: dict) -> tuple:
-    """(user id, organisation id) of the KRFO case worker behind the notice's event.
-
-    The user's membership in the episode's institution if they have one, else their first KRFO one;
-    no user (or none left in KRFO): the institution itself.
-    """
-    institution_id = notice.episode.institution_id
-    user_id = notice.event.acting_user_id
-    orgs = krfo_orgs.get(user_id, []) if user_id else []
-    if not orgs:
-        return None, institution_id
-    return user_id, institution_id if institution_id in orgs else orgs[0]
+def _active_members(pairs) -> set:
+    """Which (organisation id, user id) pairs are active memberships, in one query."""
+    user_ids = {user_id for _, user_id in pairs if user_id}
+    if not user_ids:
+        return set()
+    rows = Membership.objects.active().filter(user_id__in=user_ids).values_list("organisation_id", "user_id")
+    return set(rows) & set(pairs)
 
 
 @transaction.atomic
@@ -749,7 +731,7 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
     due = {
         notice.pk: reminders.actions_due(
             today,
-            kind=notice.kind,
+            needs_answer=notice.needs_answer,
             due_date=notice.due_date,
             acknowledged_at=notice.acknowledged_at,
             answered_at=notice.answered_at,
@@ -759,8 +741,9 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
         for notice in notices
     }
     escalating = [n for n in notices if ReminderKind.ESCALATION in due[n.pk]]
-    coordinators = _coordinators({n.recipient_organisation_id for n in escalating})
-    krfo_orgs = _krfo_organisations({n.event.acting_user_id for n in escalating if n.event.acting_user_id})
+    coordinators = _members_with_role({n.recipient_organisation_id for n in escalating}, Role.MUNICIPAL_COORDINATOR)
+    leaders = _members_with_role({n.sender_organisation_id for n in escalating}, Role.KRFO_MANAGER)
+    senders_in_place = _active_members({(n.sender_organisation_id, n.sent_by_id) for n in escalating})
 
     now = timezone.now()
     rows: list[NotificationReminder] = []
@@ -771,16 +754,20 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
                 addressees = reminders.reminder_addressees(
                     organisation_id=notice.recipient_organisation_id,
                     department_id=notice.recipient_department_id,
-                    assigned_user_id=getattr(notice, "assigned_to_id", None),
+                    assigned_user_id=notice.assigned_to_id,
                 )
                 result.reminded += 1
             else:
-                krfo_user_id, krfo_org_id = _krfo_addressee(notice, krfo_orgs)
+                sender_user = notice.sent_by_id
                 addressees = reminders.escalation_addressees(
                     recipient_organisation_id=notice.recipient_organisation_id,
+                    recipient_department_id=notice.recipient_department_id,
                     coordinator_user_ids=coordinators.get(notice.recipient_organisation_id, ()),
-                    krfo_user_id=krfo_user_id,
-                    krfo_organisation_id=krfo_org_id,
+                    sender_organisation_id=notice.sender_organisation_id,
+                    leader_user_ids=leaders.get(notice.sender_organisation_id, ()),
+                    sender_user_id=sender_user
+                    if (notice.sender_organisation_id, sender_user) in senders_in_place
+                    else None,
                 )
                 result.escalated += 1
             rows += [
@@ -796,9 +783,9 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
                 for a in addressees
             ]
             audits.append((kind, notice, addressees))
-    # ignore_conflicts: a concurrent sweep that got there first (the unique constraints) is not an error.
-    NotificationReminder.objects.bulk_create(rows, ignore_conflicts=True)
-    result.rows = len(rows)
+    stored = _bulk_write_messages(rows)
+    result.rows = len(stored)
+    delivery_services.deliveries_create_for_messages(stored)
     for kind, notice, addressees in audits:
         escalation = kind == ReminderKind.ESCALATION
         audit_record(
@@ -813,9 +800,27 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
             ),
             details={
                 "kind": notice.kind,
+                "rule": notice.rule,
                 "due_date": notice.due_date.isoformat(),
                 "users": [str(a.user_id) for a in addressees if a.user_id is not None],
                 "organisations": sorted({str(a.organisation_id) for a in addressees}),
             },
         )
     return result
+
+
+__all__ = [
+    "SUBJECT_LABELS",
+    "NoticeEvent",
+    "NotificationList",
+    "attachments_remove_orphans",
+    "deadline_sweep",
+    "notices_correct",
+    "notices_send",
+    "notification_acknowledge",
+    "notification_answer",
+    "notification_assign",
+    "notification_mark_read",
+    "notification_withdraw",
+    "notifications_mark_overdue",
+]

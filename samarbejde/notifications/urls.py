@@ -9,5 +9,6 @@ urlpatterns = [
     path("<uuid:pk>/kvitter/", views.acknowledge, name="acknowledge"),
     path("<uuid:pk>/tildel/", views.assign, name="assign"),
     path("<uuid:pk>/svar/", views.answer, name="answer"),
+    path("<uuid:pk>/traek-tilbage/", views.withdraw, name="withdraw"),
     path("bilag/<uuid:pk>/", views.attachment_download, name="attachment_download"),
 ]

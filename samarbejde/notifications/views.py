@@ -26,12 +26,13 @@ from django.views.decorators.http import require_POST
 from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.delivery.access import may_monitor_deliveries
 from samarbejde.delivery.selectors import notification_delivery_rows
-from samarbejde.notifications import attachments, selectors, services
+from samarbejde.notifications import attachments, reminders, selectors, services
 from samarbejde.notifications.access import access_attachment_by_id, access_notification_by_id
-from samarbejde.notifications.forms import AnswerForm, AssignForm, InboxFilterForm
+from samarbejde.notifications.forms import AnswerForm, AssignForm, InboxFilterForm, WithdrawForm
 from samarbejde.notifications.models import NotificationKind, NotificationStatus
 from samarbejde.organisations.access import active_membership, require_capability
 from samarbejde.organisations.roles import Cap
+from samarbejde.organisations.selectors import krfo_contacts_of
 from samarbejde.people.access import display_cpr
 
 PAGE_SIZE = 50
@@ -43,6 +44,7 @@ MSG_ANSWERED = "Svaret er sendt til Kriminalforsorgen."
 MSG_ALREADY_ANSWERED = "Underretningen er allerede besvaret"
 MSG_ASSIGNED = "Underretningen er tildelt %(name)s."
 MSG_UNASSIGNED = "Underretningen er ikke længere tildelt nogen."
+MSG_WITHDRAWN = "Underretningen er trukket tilbage. %(recipient)s har fået besked og kan ikke længere se personen."
 
 
 @login_required
@@ -65,7 +67,13 @@ def inbox(request):
     persons = list({notice.person_id: notice.person for notice in notices}.values())
     if persons:
         audit_read_many("notifications.list", acting_user=request.user, persons=persons, purpose="Indbakke")
-    context = {"page": page, "notices": notices, "filter_form": filter_form}
+    context = {
+        "page": page,
+        "notices": notices,
+        "filter_form": filter_form,
+        # Without the person: the organisation no longer has a reason to see them.
+        "withdrawals": list(reminders.withdrawals_for(request.user)[:20]),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "notifications/partials/inbox_results.html", context)
     return render(request, "notifications/inbox.html", context)
@@ -81,11 +89,26 @@ def _may_act(user, notification) -> bool:
     )
 
 
-def _render_detail(request, notification, *, answer_form=None, assign_form=None, status=200):
+def _sender_contact(notification) -> dict:
+    """Who to call about the notice: the sending organisation as the directory has it now, and its contact
+    person for the recipient municipality (live, so a changed phone number shows)."""
+    sender = notification.sender_organisation
+    person = krfo_contacts_of(sender, [notification.recipient_organisation]).get(
+        notification.recipient_organisation_id, {}
+    )
+    return {"organisation": sender, "person": person}
+
+
+def _render_detail(request, notification, *, answer_form=None, assign_form=None, withdraw_form=None, status=200):
     """The notice page. Every rendering is an audited read (the first by the recipient marks it read)."""
     notification = services.notification_mark_read(notification, acting_user=request.user)
     notification = access_notification_by_id(request.user, notification.pk)
-    may_act = _may_act(request.user, notification)
+    may_act = _may_act(request.user, notification) and not notification.is_withdrawn
+    may_withdraw = (
+        services.may_withdraw(request.user, notification)
+        and not notification.is_withdrawn
+        and notification.answered_at is None
+    )
     answer = selectors.notification_answer_of(notification)
     today = timezone.localdate()
     current_status = selectors.notification_status(notification, today)
@@ -115,6 +138,9 @@ def _render_detail(request, notification, *, answer_form=None, assign_form=None,
         "answer_form": answer_form if (may_act and answer is None and notification.needs_answer) else None,
         "may_acknowledge": may_act and notification.acknowledged_at is None and answer is None,
         "kinds": NotificationKind,
+        "notice_type": notification.notice_type,
+        "sender_contact": _sender_contact(notification),
+        "withdraw_form": (withdraw_form or WithdrawForm()) if may_withdraw else None,
     }
     return render(request, "notifications/detail.html", context, status=status)
 
@@ -219,7 +245,7 @@ def _answer(request, pk):
     if notification.answered_at is not None:
         messages.info(request, MSG_ALREADY_ANSWERED)
         return redirect(notification)
-    if not notification.needs_answer:
+    if not notification.needs_answer or notification.is_withdrawn:
         messages.info(request, services.MSG_NOT_ANSWERABLE)
         return redirect(notification)
     form = AnswerForm(request.POST, request.FILES, notification=notification)
@@ -244,6 +270,31 @@ def _answer(request, pk):
                 messages.success(request, MSG_ANSWERED)
             return redirect(notification)
     return _render_detail(request, notification, answer_form=form)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    """KRFO withdraws a notice sent by mistake, with a reason (notifications.services.notification_withdraw)."""
+    notification = access_notification_by_id(request.user, pk)
+    if not services.may_withdraw(request.user, notification):
+        raise Http404
+    if notification.is_withdrawn:
+        messages.info(request, services.MSG_ALREADY_WITHDRAWN)
+        return redirect(notification)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.notification_withdraw(notification, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            recipient = notification.recipient_organisation.display_name
+            messages.success(request, MSG_WITHDRAWN % {"recipient": recipient})
+            return redirect(notification)
+    return _render_detail(request, notification, withdraw_form=form, status=400)
 
 
 @login_required

@@ -230,6 +230,50 @@ class Contact(BaseModel):
         return {field: getattr(self, field) for field in self.EDITABLE_FIELDS}
 
 
+class NoticeRoute(BaseModel):
+    """One line of a municipality's routing table: which of its units receives which notices.
+
+    Notification rules say *what* must be told to *which function* (a routing topic such as "benefits",
+    optionally narrowed by a subject such as the benefit "kontanthjaelp"); this says which unit (department,
+    with its functional mailbox) that is in this municipality. The most specific line wins (topic and
+    subject before topic alone); with no line the default routing of the rules applies. The topics and
+    subjects are declared by the notifications app (organisations.routing), so they are plain text here.
+    Written only by organisations.services (notice_route_save, notice_route_delete, an approved change request).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="notice_routes")
+    topic = models.CharField("underretning om", max_length=32)
+    subject = models.CharField("når borgeren modtager", max_length=32, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="notice_routes", verbose_name="modtagende enhed"
+    )
+    note = models.CharField("bemærkning", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "topic", "subject"]
+        verbose_name = "fordeling af underretninger"
+        verbose_name_plural = "fordeling af underretninger"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "topic", "subject"], name="notice_route_unique"),
+        ]
+
+    def __str__(self) -> str:
+        from samarbejde.organisations.routing import route_condition_label
+
+        return f"{route_condition_label(self.topic, self.subject)} → {self.department.name}"
+
+    EDITABLE_FIELDS = ("topic", "subject", "department_id", "note")
+
+    def snapshot(self) -> dict[str, str]:
+        return {
+            "topic": self.topic,
+            "subject": self.subject,
+            "department": str(self.department_id) if self.department_id else "",
+            "department_name": self.department.name if self.department_id else "",
+            "note": self.note,
+        }
+
+
 class ChangeRequestStatus(models.TextChoices):
     PENDING = "pending", "Afventer behandling"
     APPROVED = "approved", "Godkendt"

@@ -175,3 +175,49 @@ def contact_history(municipality: Organisation) -> QuerySet[ContactChangeRequest
 def history_changes(change_request: ContactChangeRequest) -> list[FieldChange]:
     """Only the fields an approved change altered."""
     return [change for change in _field_changes(change_request.before, change_request.after) if change.changed]
+
+
+# --- Routing of notices (organisations.NoticeRoute) and the units and contacts notices name -------------
+
+
+def notice_routes_of(organisations) -> dict:
+    """The routing lines of several organisations in one query: {(organisation id, topic, subject): line}."""
+    from samarbejde.organisations.models import NoticeRoute
+
+    ids = {o.pk for o in organisations}
+    if not ids:
+        return {}
+    lines = NoticeRoute.objects.filter(organisation_id__in=ids).select_related("organisation", "department")
+    return {(line.organisation_id, line.topic, line.subject): line for line in lines}
+
+
+def departments_of(organisations) -> dict:
+    """The units of several organisations in one query: {(organisation id, kind): Department}."""
+    from samarbejde.organisations.models import Department
+
+    ids = {o.pk for o in organisations}
+    if not ids:
+        return {}
+    return {(d.organisation_id, d.kind): d for d in Department.objects.filter(organisation_id__in=ids)}
+
+
+def notice_routes_for(municipality: Organisation) -> list:
+    """A municipality's routing lines, by topic and subject (the directory page and the admin show them)."""
+    return list(municipality.notice_routes.select_related("department").order_by("topic", "subject"))
+
+
+def krfo_contacts_of(organisation: Organisation, municipalities) -> dict:
+    """The sending KRFO unit's contact persons covering each of the municipalities: {municipality id: Contact}
+    (the first by sort order), in one query."""
+    ids = {m.pk for m in municipalities}
+    if not ids:
+        return {}
+    found: dict = {}
+    contacts = Contact.objects.filter(
+        organisation=organisation, function=ContactFunction.KRFO_CONTACT, covers__in=ids
+    ).values_list("covers", "unit_name", "person_name", "phone", "secure_mailbox", "sort_order")
+    for covered, unit_name, person_name, phone, mailbox, _order in sorted(contacts, key=lambda row: row[5]):
+        found.setdefault(
+            covered, {"unit_name": unit_name, "person_name": person_name, "phone": phone, "secure_mailbox": mailbox}
+        )
+    return found

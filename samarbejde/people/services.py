@@ -117,14 +117,18 @@ def person_link_open(
     reason: str,
     source=None,
     department: Department | None = None,
+    department_id=None,
     expires_at=None,
     acting_user,
 ) -> PersonLink:
-    """Give `organisation` a live reason to see `person` (called by the flow that addresses it)."""
+    """Give `organisation` a live reason to see `person` (called by the flow that addresses it).
+
+    The unit that handles it is `department` (or its id, `department_id`, to spare a query)."""
+    unit = {"department": department} if department is not None else {"department_id": department_id}
     link = PersonLink.objects.create(
         person=person,
         organisation=organisation,
-        department=department,
+        **unit,
         reason=reason,
         source_type=ContentType.objects.get_for_model(source) if source is not None else None,
         source_id=str(source.pk) if source is not None else "",
@@ -148,3 +152,17 @@ def person_link_close(link: PersonLink, *, acting_user) -> PersonLink:
         link.save(update_fields=["closed_at", "updated_at"])
         audit_record("people.link_close", acting_user=acting_user, person=link.person, obj=link)
     return link
+
+
+@transaction.atomic
+def person_links_close_for_source(source, *, acting_user) -> int:
+    """End the live links that `source` opened (e.g. a withdrawn notice): its organisation loses that reason
+    to see the person (other live links of the organisation, from other records, stay). Returns how many."""
+    links = list(
+        PersonLink.objects.select_related("person", "organisation").filter(
+            source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk), closed_at__isnull=True
+        )
+    )
+    for link in links:
+        person_link_close(link, acting_user=acting_user)
+    return len(links)

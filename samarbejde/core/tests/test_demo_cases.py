@@ -53,7 +53,7 @@ def test_every_stage_is_present(demo):
         "751",
     )
     assert {"udbetaling-danmark", "751"} <= set(
-        serving.notifications.values_list("recipient_organisation__code", flat=True)
+        Notification.objects.filter(thread_id=serving.pk).values_list("recipient_organisation__code", flat=True)
     )
 
     transferred = episode_of("transferred")
@@ -64,7 +64,9 @@ def test_every_stage_is_present(demo):
 
     released = episode_of("released")
     assert released.status == EpisodeStatus.CLOSED and released.address_after_release
-    assert released.notifications.filter(kind="release_notice", recipient_organisation__code="101").exists()
+    assert Notification.objects.filter(
+        thread_id=released.pk, kind="release_notice", recipient_organisation__code="101"
+    ).exists()
 
 
 def test_one_notice_is_overdue_and_escalated_and_one_is_answered_by_kbh(demo):
@@ -75,7 +77,8 @@ def test_one_notice_is_overdue_and_escalated_and_one_is_answered_by_kbh(demo):
             "recipient_user__username", flat=True
         )
     )
-    assert escalated_to == {"kbh.koordinator", "krfo.sagsbehandler"}
+    # The unit and the sending institution as organisations (None), and by name the coordinator and the case worker.
+    assert escalated_to == {None, "kbh.koordinator", "krfo.sagsbehandler"}
 
     answered = Notification.objects.get(person__cpr=DEMO_PERSONS["answered"].cpr)
     assert answered.status == NotificationStatus.ANSWERED

@@ -30,7 +30,7 @@ def episode(worker):
 
 
 def case_file_requests(episode):
-    return list(Notification.objects.filter(episode=episode, kind=NotificationKind.CASE_FILES_REQUEST))
+    return list(Notification.objects.filter(thread_id=episode.pk, kind=NotificationKind.CASE_FILES_REQUEST))
 
 
 def coordination_events(episode):

@@ -196,7 +196,7 @@ def test_register_new_person_creates_person_episode_and_notices(client, worker):
     assert response.status_code == 302 and response["Location"] == episode_url(episode)
     assert (person.first_name, person.pension, person.benefits) == ("Jens", "folkepension", ["kontanthjaelp"])
     assert episode.institution.code == INSTITUTION and episode.release_certainty == "estimated"
-    kinds = sorted(Notification.objects.filter(episode=episode).values_list("kind", flat=True))
+    kinds = sorted(Notification.objects.filter(thread_id=episode.pk).values_list("kind", flat=True))
     assert kinds == sorted(
         [
             NotificationKind.BENEFITS_DECISION_REQUEST,
@@ -276,9 +276,10 @@ def test_bad_admission_input_gives_danish_messages(client, worker, overrides, me
 
 
 # The whole POST: request set-up, CPR search (audited), form choices, person_register, episode_admit with its
-# four notices (each with status history, person link and audit event; their webhook subscriptions in one
-# query and deliveries in one insert), and the redirect's messages.
-ADMISSION_QUERIES = 56
+# four notices (routing lines, units and legal bases in one query each; each notice with status history, person
+# link and audit event; their webhook subscriptions in one query and deliveries in one insert), the content
+# types of the notices' source and thread (cleared below), and the redirect's messages.
+ADMISSION_QUERIES = 57
 
 
 def test_admission_query_count_is_pinned(client, worker, django_assert_num_queries):
@@ -303,16 +304,16 @@ def test_episode_page_shows_person_notices_legal_bases_and_audits_the_read(clien
 
 
 def test_episode_page_shows_the_municipality_answer(client, worker, episode):
-    notice = Notification.objects.get(episode=episode, kind=NotificationKind.BENEFITS_DECISION_REQUEST)
+    notice = Notification.objects.get(thread_id=episode.pk, kind=NotificationKind.BENEFITS_DECISION_REQUEST)
     municipal = user_with_role(Role.MUNICIPAL_CASE_WORKER, "101")
     notification_answer(
         notice,
-        decisions={"kontanthjaelp": {"code": "stopped", "text": "", "effective_date": date(2030, 1, 1)}},
+        decisions={"kontanthjaelp": {"code": "stopped", "text": "", "effective_date": date(2027, 4, 1)}},
         text="Husleje vurderes særskilt.",
         acting_user=municipal,
     )
     body = login(client, worker).get(episode_url(episode)).content.decode()
-    assert "Svar fra Københavns Kommune" in body and "Kontanthjælp: standset pr. 1. januar 2030" in body
+    assert "Svar fra Københavns Kommune" in body and "Kontanthjælp: standset pr. 1. april 2027" in body
     assert "Husleje vurderes særskilt." in body and municipal.display_name in body
 
 
@@ -404,7 +405,7 @@ def test_release_and_its_bad_input(client, worker, episode):
     assert response.status_code == 302
     closed = Episode.objects.get(pk=episode.pk)
     assert closed.status == EpisodeStatus.CLOSED and closed.address_after_release == "Nyvej 2"
-    assert Notification.objects.filter(episode=episode, kind=NotificationKind.RELEASE_NOTICE).exists()
+    assert Notification.objects.filter(thread_id=episode.pk, kind=NotificationKind.RELEASE_NOTICE).exists()
     body = client.get(episode_url(episode)).content.decode()
     assert "Registrér løsladelse" not in body and "Nyvej 2" in body
     # After the release: the service's message for any further event.
@@ -468,13 +469,13 @@ def test_list_query_counts_pinned(client, worker, episode, django_assert_num_que
 
 
 def test_unsettled_list_overdue_first_and_settled_left_out(client, worker, episode):
-    notices = Notification.objects.filter(episode=episode)
+    notices = Notification.objects.filter(thread_id=episode.pk)
     overdue = notices.get(kind=NotificationKind.BENEFITS_DECISION_REQUEST)
     Notification.objects.filter(pk=overdue.pk).update(due_date=timezone.localdate() - timedelta(days=3))
     answered = notices.get(kind=NotificationKind.PENSION_NOTICE, recipient_organisation__code="101")
     notification_answer(
         answered,
-        decisions={"folkepension": {"code": "rent_covered", "text": "", "effective_date": None}},
+        decisions={"folkepension": {"code": "rent_covered", "text": "", "effective_date": timezone.localdate()}},
         acting_user=user_with_role(Role.MUNICIPAL_CASE_WORKER, "101"),
     )
     response = login(client, worker).get(UNSETTLED_URL)

@@ -28,6 +28,12 @@ from standardwebhooks.webhooks import Webhook
 from .base import SendResult, error_label
 
 EVENT_TYPE = "dk.samarbejde.notification.created"
+# A follow-up about a notice: dk.samarbejde.notification.reminder / .escalation / .withdrawal.
+MESSAGE_EVENT_TYPES = {
+    "reminder": "dk.samarbejde.notification.reminder",
+    "escalation": "dk.samarbejde.notification.escalation",
+    "withdrawal": "dk.samarbejde.notification.withdrawal",
+}
 TEST_EVENT_TYPE = "dk.samarbejde.test"
 CONTENT_TYPE = JSONFormat.CONTENT_TYPE  # application/cloudevents+json
 USER_AGENT = "Samarbejde-Webhook/1.0"
@@ -47,23 +53,33 @@ def timeout_seconds() -> float:
 
 
 def notification_event(delivery) -> CloudEvent:
+    """The event of one delivery: a new notice, or a follow-up (its kind, and its own id and time)."""
     notification = delivery.notification
+    message = delivery.message if delivery.message_id else None
+    data = {
+        "notification_id": str(notification.pk),
+        "kind": notification.kind,
+        "rule": notification.rule,
+        "due_date": notification.due_date.isoformat() if notification.due_date else None,
+        "recipient_organisation": notification.recipient_organisation.code,
+        "url": f"{site_url()}{reverse('api:notification_detail', args=[notification.pk])}",
+    }
+    if message is not None:
+        data["message"] = {
+            "id": str(message.pk),
+            "kind": message.kind,
+            "organisation": message.recipient_organisation.code,
+        }
     return CloudEvent(
         {
             "id": delivery.idempotency_key,
             "source": event_source(),
-            "type": EVENT_TYPE,
+            "type": MESSAGE_EVENT_TYPES.get(message.kind, EVENT_TYPE) if message is not None else EVENT_TYPE,
             "subject": str(notification.pk),
-            "time": notification.created_at,
+            "time": message.sent_at if message is not None else notification.created_at,
             "datacontenttype": "application/json",
         },
-        {
-            "notification_id": str(notification.pk),
-            "kind": notification.kind,
-            "due_date": notification.due_date.isoformat() if notification.due_date else None,
-            "recipient_organisation": notification.recipient_organisation.code,
-            "url": f"{site_url()}{reverse('api:notification_detail', args=[notification.pk])}",
-        },
+        data,
     )
 
 

@@ -228,8 +228,9 @@ def test_a_notice_without_deliveries_says_so(client, states):
 
 
 # session, user, membership; the notice, read audit (savepoint, insert, release), the notice again; answer,
-# assignable members, history; and one for all deliveries (with their subscriptions).
-NOTICE_PAGE_QUERIES = 13
+# assignable members, history; the sender's contact person for the municipality; and one for all deliveries
+# (with their subscriptions and follow-ups).
+NOTICE_PAGE_QUERIES = 14
 
 
 def test_notice_page_query_count_is_pinned_and_constant_in_deliveries(client, states, django_assert_num_queries):
@@ -262,9 +263,9 @@ def test_episode_timeline_sums_up_each_notices_deliveries(client, states, worker
     assert ERROR not in body
 
 
-# The episode page's own queries (session, episode, events, notices, acknowledgers, status changes, audit ...)
-# plus one for all deliveries of all its notices.
-EPISODE_PAGE_QUERIES = 11
+# The episode page's own queries (session, episode, events, notices, acknowledgers, status changes, audit,
+# the institutions and the municipalities its forms offer) plus one for all deliveries of all its notices.
+EPISODE_PAGE_QUERIES = 12
 
 
 def test_episode_page_query_count_is_constant_in_notices_and_deliveries(client, states, worker):
@@ -279,7 +280,9 @@ def test_episode_page_query_count_is_constant_in_notices_and_deliveries(client, 
     custody_services.episode_change_release_date(
         outcome.episode, expected_release=NOW.date() + timedelta(days=300), certainty="decided", acting_user=worker
     )
-    Delivery.objects.filter(notification__episode=outcome.episode, channel="inbox").update(status="dead", attempts=8)
+    Delivery.objects.filter(notification__thread_id=outcome.episode.pk, channel="inbox").update(
+        status="dead", attempts=8
+    )
     with CaptureQueriesContext(connection) as many:
         body = client.get(episode_url(outcome)).content.decode()
     assert body.count("opgivet efter 8 forsøg") > 2
@@ -299,6 +302,7 @@ def test_a_webhook_delivery_shows_its_subscription_on_both_pages(client, states,
     )
     Delivery.objects.create(
         notification=notice,
+        organisation=notice.recipient_organisation,
         channel="webhook",
         subscription=subscription,
         status="dead",

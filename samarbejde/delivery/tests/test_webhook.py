@@ -81,6 +81,7 @@ def test_the_event_is_a_thin_cloudevent_without_personal_data(admitted, subscrib
         assert event.get_data() == {
             "notification_id": str(notice.pk),
             "kind": notice.kind,
+            "rule": notice.rule,
             "due_date": notice.due_date.isoformat() if notice.due_date else None,
             "recipient_organisation": "101",
             "url": f"https://samarbejde.example.dk/api/v1/notifications/{notice.pk}/",

@@ -48,7 +48,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="act",
             name="key",
-            field=models.SlugField(max_length=80, null=True, verbose_name="nøgle"),
+            # No index yet: the unique index comes with the AlterField below (PostgreSQL would get two "_like"
+            # indexes of the same name otherwise).
+            field=models.SlugField(db_index=False, max_length=80, null=True, verbose_name="nøgle"),
         ),
         migrations.AddField(
             model_name="paragraph",

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from samarbejde.audit.models import AuditEvent
 from samarbejde.custody.services import episode_decide_coordination
 from samarbejde.custody.tests.factories import admit, krfo_case_worker, make_person
-from samarbejde.legal.selectors import paragraph_by_citation
+from samarbejde.legal.selectors import paragraph_by_key
 from samarbejde.notifications import attachments, rules
 from samarbejde.notifications import services as ns
 from samarbejde.notifications.models import (
@@ -25,6 +25,7 @@ from samarbejde.notifications.models import (
     NotificationKind,
     NotificationStatus,
 )
+from samarbejde.notifications.registry import Deadline
 from samarbejde.notifications.rules import Notified, PersonSituation, RuleConfig, recipients_for
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.tests.factories import user_with_role
@@ -145,16 +146,16 @@ def nothing_saved(notice, media) -> bool:
 # --- the rule -------------------------------------------------------------------------------------------------
 
 CONFIG = RuleConfig()
-SENT = Notified("101", "socialforvaltning", NotificationKind.CASE_FILES_REQUEST, rules.BASIS_COORDINATION)
-ADMISSION_SENT = Notified("101", "ydelse", NotificationKind.BENEFITS_DECISION_REQUEST, rules.BASIS_REPORTING)
+SENT = Notified("101", "socialforvaltning", "coordination.case_files")
+ADMISSION_SENT = Notified("101", "ydelse", "admission.benefits")
 
 
 @pytest.mark.parametrize(
     ("situation", "already", "expected"),
     [
-        (PersonSituation("101", coordinate_action_plan=True), [ADMISSION_SENT], [("101", "socialforvaltning")]),
-        (PersonSituation("751", coordinate_action_plan=True), [], [("751", "socialforvaltning")]),
-        (PersonSituation(None, coordinate_action_plan=True), [], [(None, "socialforvaltning")]),  # -> a warning
+        (PersonSituation("101", coordinate_action_plan=True), [ADMISSION_SENT], ["101"]),
+        (PersonSituation("751", coordinate_action_plan=True), [], ["751"]),
+        (PersonSituation(None, coordinate_action_plan=True), [], [None]),  # -> a warning
         (PersonSituation("101", coordinate_action_plan=True), [ADMISSION_SENT, SENT], []),  # once per episode
         (PersonSituation("101", coordinate_action_plan=False), [ADMISSION_SENT], []),
         (PersonSituation("101", coordinate_action_plan=None), [], []),
@@ -162,24 +163,29 @@ ADMISSION_SENT = Notified("101", "ydelse", NotificationKind.BENEFITS_DECISION_RE
     ids=["yes", "yes-other-municipality", "yes-unknown-home", "yes-already-sent", "no", "undecided"],
 )
 def test_coordination_rule(situation, already, expected):
-    got = recipients_for("coordination_decision", situation, already_notified=already, config=CONFIG)
-    assert [r.party for r in got] == expected
+    got = recipients_for(rules.COORDINATION, situation, already_notified=already, config=CONFIG)
+    assert [r.organisation_code for r in got] == expected
     for recipient in got:
-        assert recipient.notification_kind == NotificationKind.CASE_FILES_REQUEST
-        assert recipient.legal_basis == ("Koordineringsbekendtgørelsen", "§ 3, stk. 1")
-        assert recipient.deadline == rules.Deadline(10, business_days=True)
+        assert recipient.rule == "coordination.case_files"
+        assert rules.default_unit_kind(recipient.topic) == "socialforvaltning"
+        notice_type = recipient.notice_type
+        assert notice_type.kind == NotificationKind.CASE_FILES_REQUEST
+        assert notice_type.legal_basis == "koordineringsbekendtgoerelsen:3-1"
+        assert notice_type.deadline.resolve() == Deadline(10, business_days=True)
 
 
-@pytest.mark.parametrize("event_kind", ["admission", "conversion", "transfer", "release_date_change", "release"])
-def test_other_events_never_ask_for_case_files(event_kind):
+@pytest.mark.parametrize(
+    "trigger", [rules.ADMISSION, rules.CONVERSION, rules.TRANSFER, rules.RELEASE_DATE_CHANGE, rules.RELEASE]
+)
+def test_other_events_never_ask_for_case_files(trigger):
     situation = PersonSituation("101", coordinate_action_plan=True, benefits=("kontanthjaelp",))
-    got = recipients_for(event_kind, situation, already_notified=[ADMISSION_SENT], config=CONFIG)
-    assert NotificationKind.CASE_FILES_REQUEST not in {r.notification_kind for r in got}
+    got = recipients_for(trigger, situation, already_notified=[ADMISSION_SENT], config=CONFIG)
+    assert "coordination.case_files" not in {r.rule for r in got}
 
 
 @pytest.mark.django_db
 def test_the_coordination_basis_is_in_the_catalogue():
-    paragraph = paragraph_by_citation(*rules.BASIS_COORDINATION)
+    paragraph = paragraph_by_key("koordineringsbekendtgoerelsen:3-1")
     assert paragraph.act.number == "642"
 
 
@@ -292,7 +298,7 @@ def test_empty_answer_and_files_on_other_kinds_are_refused(request_notice, coord
     with pytest.raises(ValidationError) as exc:
         ns.notification_answer(request_notice, text="  ", acting_user=coordinator)
     assert exc.value.messages == [ns.MSG_CASE_FILES_ANSWER_EMPTY]
-    benefits = Notification.objects.get(episode=request_notice.episode, kind=NotificationKind.BENEFITS_DECISION_REQUEST)
+    benefits = Notification.objects.get(thread_id=request_notice.thread_id, rule="admission.benefits")
     with pytest.raises(ValidationError) as exc:
         ns.notification_answer(
             benefits,
@@ -477,6 +483,6 @@ def test_download_of_a_missing_or_vanished_file_is_404(client, answered_file, wo
 @pytest.mark.django_db
 def test_krfo_sees_the_answer_and_its_file_on_the_episode_page(client, answered_file, worker):
     client.force_login(worker)
-    html = client.get(f"/klienter/forloeb/{answered_file.notification.episode_id}/").content.decode()
+    html = client.get(f"/klienter/forloeb/{answered_file.notification.thread_id}/").content.decode()
     assert "Svar fra Københavns Kommune" in html
     assert f"/indbakke/bilag/{answered_file.pk}/" in html and "Hent Sagsakter æøå.pdf" in html

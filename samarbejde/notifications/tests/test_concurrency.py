@@ -34,7 +34,7 @@ def test_concurrent_answers_give_one_answer_and_no_error():
         try:
             barrier.wait()
             results.append(
-                ns.notification_answer(notice, decisions={"kontanthjaelp": {"code": "stopped"}}, acting_user=user).pk
+                ns.notification_answer(notice, decisions={"kontanthjaelp": {"code": "no_benefit"}}, acting_user=user).pk
             )
         except Exception as exc:
             errors.append(exc)

@@ -56,8 +56,8 @@ def test_reminder_window_counts_business_days(today, expected, label):
 
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=TZ)
-ANSWERABLE = NotificationKind.BENEFITS_DECISION_REQUEST
-ACK_ONLY = NotificationKind.CPR_REGISTER_NOTICE
+ANSWERABLE = True  # needs_answer
+ACK_ONLY = False
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ ACK_ONLY = NotificationKind.CPR_REGISTER_NOTICE
 def test_actions_due(today, kind, acknowledged, answered, sent, expected):
     actions = reminders.actions_due(
         today,
-        kind=kind,
+        needs_answer=kind,
         due_date=EASTER_DUE,
         acknowledged_at=NOW if acknowledged else None,
         answered_at=NOW if answered else None,
@@ -101,20 +101,33 @@ def test_actions_due(today, kind, acknowledged, answered, sent, expected):
 
 
 def test_no_due_date_means_no_reminder_and_no_escalation():
-    assert reminders.actions_due(date(2027, 3, 31), kind=ANSWERABLE, due_date=None, business_days=2) == []
+    assert reminders.actions_due(date(2027, 3, 31), needs_answer=True, due_date=None, business_days=2) == []
 
 
-def test_escalation_addressees_fall_back_to_the_organisations():
-    rows = reminders.escalation_addressees(recipient_organisation_id="m", krfo_organisation_id="k")
+def test_escalation_goes_to_the_recipient_and_the_sender_with_its_leaders():
+    rows = reminders.escalation_addressees(recipient_organisation_id="m", sender_organisation_id="k")
     assert rows == [reminders.Addressee("m"), reminders.Addressee("k")]
     rows = reminders.escalation_addressees(
-        recipient_organisation_id="m", coordinator_user_ids=[2, 1, 2], krfo_user_id=7, krfo_organisation_id="k"
+        recipient_organisation_id="m",
+        recipient_department_id="d",
+        coordinator_user_ids=[2, 1, 2],
+        sender_organisation_id="k",
+        leader_user_ids=[8, 8],
+        sender_user_id=7,
     )
     assert rows == [
+        reminders.Addressee("m", "d"),
         reminders.Addressee("m", None, 1),
         reminders.Addressee("m", None, 2),
+        reminders.Addressee("k"),
+        reminders.Addressee("k", None, 8),
         reminders.Addressee("k", None, 7),
     ]
+    # A leader who sent it is addressed once.
+    rows = reminders.escalation_addressees(
+        recipient_organisation_id="m", sender_organisation_id="k", leader_user_ids=[7], sender_user_id=7
+    )
+    assert rows == [reminders.Addressee("m"), reminders.Addressee("k"), reminders.Addressee("k", None, 7)]
 
 
 @override_settings(NOTIFICATION_SWEEP_SECONDS=60)
@@ -170,8 +183,10 @@ def test_easter_walk_reminds_once_in_the_window_and_escalates_once_when_overdue(
 
     assert rows_of(notice, REMIND) == {("101", DepartmentKind.BENEFITS, None)}
     assert rows_of(notice, ESCALATE) == {
+        ("101", DepartmentKind.BENEFITS, None),
         ("101", None, coordinators[0].username),
         ("101", None, coordinators[1].username),
+        (INSTITUTION, None, None),
         (INSTITUTION, None, worker.username),
     }
     assert audits("notifications.remind", notice) == 1
@@ -191,9 +206,9 @@ def test_running_the_sweep_twice_on_the_same_day_sends_nothing_twice(easter):
     with at(date(2027, 4, 2)):
         first = deadline_sweep()
         second = deadline_sweep()
-    assert (first.overdue, first.escalated, first.rows) == (1, 1, 3)
+    assert (first.overdue, first.escalated, first.rows) == (1, 1, 5)
     assert (second.overdue, second.escalated, second.rows) == (0, 0, 0)
-    assert NotificationReminder.objects.filter(notification=notice).count() == 4
+    assert NotificationReminder.objects.filter(notification=notice).count() == 6
     assert audits("notifications.escalate", notice) == 1
 
 
@@ -210,7 +225,11 @@ def test_a_notice_first_seen_overdue_is_escalated_without_a_late_reminder(easter
 def test_an_answered_notice_is_neither_reminded_nor_escalated(easter):
     notice, kbh_worker = easter["notice"], easter["kbh_worker"]
     with at(date(2027, 3, 15)):
-        ns.notification_answer(notice, decisions={"kontanthjaelp": {"code": "stopped"}}, acting_user=kbh_worker)
+        ns.notification_answer(
+            notice,
+            decisions={"kontanthjaelp": {"code": "stopped", "effective_date": date(2027, 3, 11)}},
+            acting_user=kbh_worker,
+        )
     for day in (date(2027, 3, 23), date(2027, 4, 6)):
         with at(day):
             result = deadline_sweep()
@@ -228,37 +247,41 @@ def test_acknowledging_does_not_stop_the_escalation_of_a_notice_that_needs_an_an
 
 
 @pytest.mark.django_db
-def test_escalation_without_coordinators_goes_to_the_organisation_and_without_a_krfo_user_to_the_institution(easter):
+def test_escalation_without_coordinators_goes_to_the_organisations_and_not_to_a_case_worker_who_left(easter):
     notice, worker = easter["notice"], easter["worker"]
     Membership.objects.filter(organisation__code="101", role=Role.MUNICIPAL_COORDINATOR).update(is_active=False)
-    Membership.objects.filter(user=worker).update(is_active=False)  # the case worker has left KRFO
+    Membership.objects.filter(user=worker).update(is_active=False)  # the case worker has left the institution
+    grant(worker, Role.KRFO_CASE_WORKER, "krfo-storstroem")  # ... for another one: it is not theirs there
     with at(date(2027, 3, 31)):
         deadline_sweep()
-    assert rows_of(notice, ESCALATE) == {("101", None, None), (INSTITUTION, None, None)}
+    assert rows_of(notice, ESCALATE) == {("101", DepartmentKind.BENEFITS, None), (INSTITUTION, None, None)}
 
 
 @pytest.mark.django_db
-def test_escalation_goes_to_the_krfo_user_in_their_own_organisation_when_not_in_the_institution(easter):
-    """The registering user now works elsewhere in KRFO: the escalation reaches them there."""
-    notice, worker = easter["notice"], easter["worker"]
-    Membership.objects.filter(user=worker).update(is_active=False)
-    grant(worker, Role.KRFO_MANAGER, "krfo-storstroem")
+def test_escalation_reaches_the_sending_organisations_leaders(easter):
+    """ "Ingen slipper nogen løs, før den næste har fat": the sender's leader hears of a handover not taken."""
+    notice = easter["notice"]
+    leader = user_with_role(Role.KRFO_MANAGER, INSTITUTION)
+    elsewhere = user_with_role(Role.KRFO_MANAGER, "krfo-storstroem")
     with at(date(2027, 3, 31)):
         deadline_sweep()
-    assert ("krfo-storstroem", None, worker.username) in rows_of(notice, ESCALATE)
+    escalated = rows_of(notice, ESCALATE)
+    assert (INSTITUTION, None, leader.username) in escalated
+    assert all(username != elsewhere.username for _, _, username in escalated)
+    assert [r.kind for r in reminders.reminders_for(leader)] == [ESCALATE]
 
 
 @pytest.mark.django_db
 def test_every_due_notice_of_one_admission_is_handled_in_one_run(db):
     """A pensioner with a long stay: benefits request, CPR register notice (5 calendar days) and pension
-    notices (no due date); the sweep escalates only the ones with a passed due date."""
+    notices (10 business days); the sweep escalates only the ones with a passed due date."""
     with at(date(2027, 3, 1), 10):
         worker = krfo_case_worker()
         person = make_person(acting_user=worker, pension="folkepension", benefits=("kontanthjaelp",))
         outcome = admit(person, acting_user=worker, expected=date(2028, 3, 1))
     due = {n.kind: n.due_date for n in outcome.notifications}
     assert due[NotificationKind.CPR_REGISTER_NOTICE] == date(2027, 3, 6)
-    assert due[NotificationKind.PENSION_NOTICE] is None
+    assert due[NotificationKind.PENSION_NOTICE] == date(2027, 3, 15)
     with at(date(2027, 3, 8)):
         result = deadline_sweep()
     assert (result.reminded, result.escalated) == (0, 1)  # benefits due 15 March: outside the window
@@ -288,19 +311,21 @@ def test_reminders_for_scopes_rows_to_the_user_and_their_organisation(easter):
     def kinds(user):
         return sorted(reminders.reminders_for(user).values_list("kind", flat=True))
 
-    assert kinds(benefits_worker) == [REMIND]
-    assert kinds(social_worker) == []  # the reminder is for the benefits department
-    assert kinds(coordinators[0]) == [ESCALATE, REMIND]  # no department: every row of the organisation
+    assert kinds(benefits_worker) == [ESCALATE, REMIND]  # the unit's rows
+    assert kinds(social_worker) == []  # the rows are for the benefits department
+    assert kinds(coordinators[0]) == [ESCALATE, REMIND]  # their own escalation stands for the unit's
     assert kinds(worker) == [ESCALATE]
-    assert kinds(other_krfo) == []
+    assert kinds(other_krfo) == [ESCALATE]  # the sending institution follows up
     assert kinds(aarhus) == []
     assert kinds(UserFactory()) == []  # no membership
     assert reminders.reminder_counts(coordinators[0]) == {"reminder": 1, "escalation": 1}
-    assert [r.kind for r in reminders.reminders_of(notice)] == [REMIND, ESCALATE, ESCALATE, ESCALATE]
+    assert [r.kind for r in reminders.reminders_of(notice)] == [REMIND, *[ESCALATE] * 5]
 
     with at(date(2027, 4, 1)):
         ns.notification_answer(
-            notice, decisions={"kontanthjaelp": {"code": "stopped"}}, acting_user=easter["kbh_worker"]
+            notice,
+            decisions={"kontanthjaelp": {"code": "stopped", "effective_date": date(2027, 3, 11)}},
+            acting_user=easter["kbh_worker"],
         )
     assert kinds(coordinators[0]) == [] and kinds(worker) == []  # settled: no longer open
     assert len(reminders.reminders_for(worker, open_only=False)) == 1

@@ -80,7 +80,11 @@ def test_acknowledge_and_answer_twice_change_nothing_and_raise_nothing(worker, k
     first = ns.notification_acknowledge(notice, acting_user=kbh_user)
     second = ns.notification_acknowledge(notice, acting_user=colleague)
     assert second.acknowledged_by == kbh_user and second.acknowledged_at == first.acknowledged_at
-    decisions = {"kontanthjaelp": {"code": "stopped"}, "uddannelseshjaelp": {"code": "no_benefit"}}
+    today = timezone.localdate()
+    decisions = {
+        "kontanthjaelp": {"code": "stopped", "effective_date": today},
+        "uddannelseshjaelp": {"code": "no_benefit"},
+    }
     answer = ns.notification_answer(notice, decisions=decisions, acting_user=kbh_user)
     again = ns.notification_answer(notice, decisions={}, text="andet svar", acting_user=colleague)
     assert again.pk == answer.pk and again.text == ""
@@ -89,81 +93,125 @@ def test_acknowledge_and_answer_twice_change_nothing_and_raise_nothing(worker, k
     assert AuditEvent.objects.filter(action="notifications.answer", object_id=str(notice.pk)).count() == 1
 
 
+TODAY = "{today}"  # replaced by today's date: decisions are checked against the admission and today
+STOPPED = {"code": "stopped", "effective_date": TODAY}
 ANSWER_ERRORS = [
-    (
-        "missing_decision",
-        {"kontanthjaelp": {"code": "stopped"}},
-        "",
-        "Angiv en afgørelse for hver ydelse. Mangler: uddannelseshjælp.",
-    ),
-    ("unknown_subject", {"fleksydelse": {"code": "stopped"}}, "", "Underretningen handler ikke om fleksydelse."),
+    ("missing_decision", {"kontanthjaelp": STOPPED}, "", "Vælg en afgørelse for uddannelseshjælp."),
+    ("unknown_subject", {"fleksydelse": STOPPED}, "", "Underretningen handler ikke om fleksydelse."),
     (
         "bad_code",
-        {"kontanthjaelp": {"code": "maybe"}, "uddannelseshjaelp": {"code": "stopped"}},
+        {"kontanthjaelp": {"code": "maybe"}, "uddannelseshjaelp": STOPPED},
         "",
         "Vælg en afgørelse for kontanthjælp.",
     ),
     (
         "other_needs_text",
-        {"kontanthjaelp": {"code": "other"}, "uddannelseshjaelp": {"code": "stopped"}},
+        {"kontanthjaelp": {"code": "other"}, "uddannelseshjaelp": STOPPED},
         "",
         "Uddyb afgørelsen for kontanthjælp, når du vælger »Anden afgørelse«.",
     ),
     (
-        "bad_date",
-        {
-            "kontanthjaelp": {"code": "stopped", "effective_date": "31-02-2027"},
-            "uddannelseshjaelp": {"code": "stopped"},
-        },
+        "stopped_needs_a_date",
+        {"kontanthjaelp": {"code": "stopped"}, "uddannelseshjaelp": STOPPED},
         "",
-        "Datoen for kontanthjælp er ikke en gyldig dato (åååå-mm-dd).",
+        "Angiv datoen for afgørelsen om kontanthjælp.",
     ),
     (
-        "absurd_date",
-        {
-            "kontanthjaelp": {"code": "stopped", "effective_date": "3027-01-01"},
-            "uddannelseshjaelp": {"code": "stopped"},
-        },
+        "rent_covered_needs_a_date",
+        {"kontanthjaelp": {"code": "rent_covered"}, "uddannelseshjaelp": STOPPED},
         "",
-        "Datoen for kontanthjælp er ikke en gyldig dato (åååå-mm-dd).",
+        "Angiv datoen for afgørelsen om kontanthjælp.",
+    ),
+    (
+        "bad_date",
+        {"kontanthjaelp": {"code": "stopped", "effective_date": "31-02-2027"}, "uddannelseshjaelp": STOPPED},
+        "",
+        "Datoen for kontanthjælp er ikke en gyldig dato. Skriv fx 01.04.2027.",
+    ),
+    (
+        "years_ahead",
+        {"kontanthjaelp": {"code": "stopped", "effective_date": "3027-01-01"}, "uddannelseshjaelp": STOPPED},
+        "",
+        "Datoen for kontanthjælp ligger mere end 366 dage ude i fremtiden. Kontrollér datoen.",
+    ),
+    (
+        "long_before_the_admission",
+        {"kontanthjaelp": {"code": "stopped", "effective_date": "2001-01-01"}, "uddannelseshjaelp": STOPPED},
+        "",
+        "Datoen for kontanthjælp ligger mere end 31 dage før indsættelsen",
     ),
     ("not_a_dict", ["kontanthjaelp"], "", ns.MSG_DECISIONS_FORMAT),
-    (
-        "text_too_long",
-        {"kontanthjaelp": {"code": "stopped"}, "uddannelseshjaelp": {"code": "stopped"}},
-        "x" * 4001,
-        ns.MSG_ANSWER_TOO_LONG,
-    ),
+    ("text_too_long", {"kontanthjaelp": STOPPED, "uddannelseshjaelp": STOPPED}, "x" * 4001, ns.MSG_ANSWER_TOO_LONG),
 ]
+
+
+def _dated(decisions):
+    if not isinstance(decisions, dict):
+        return decisions
+    today = timezone.localdate().isoformat()
+    return {
+        subject: {k: (today if v == TODAY else v) for k, v in decision.items()}
+        if isinstance(decision, dict)
+        else decision
+        for subject, decision in decisions.items()
+    }
 
 
 @pytest.mark.parametrize(("name", "decisions", "text", "message"), ANSWER_ERRORS, ids=[e[0] for e in ANSWER_ERRORS])
 def test_bad_answers_give_danish_messages_and_save_nothing(worker, kbh_user, name, decisions, text, message):
     notice = benefits_notice(worker)
     with pytest.raises(ValidationError) as exc:
-        ns.notification_answer(notice, decisions=decisions, text=text, acting_user=kbh_user)
-    assert exc.value.messages == [message]
+        ns.notification_answer(notice, decisions=_dated(decisions), text=text, acting_user=kbh_user)
+    assert any(m.startswith(message) for m in exc.value.messages), exc.value.messages
     assert not NotificationAnswer.objects.exists()
     notice.refresh_from_db()
     assert notice.answered_at is None and notice.status == "new"
 
 
-def test_an_empty_answer_to_a_notice_without_benefits_is_refused(worker, kbh_user):
-    notice = benefits_notice(worker, benefits=())
+def test_continues_is_no_answer_for_sygedagpenge(worker, kbh_user):
+    jobcenter = user_with_role(Role.MUNICIPAL_CASE_WORKER, "101")
+    notice = benefits_notice(worker, benefits=("sygedagpenge",))
     with pytest.raises(ValidationError) as exc:
-        ns.notification_answer(notice, decisions={}, text="  ", acting_user=kbh_user)
-    assert exc.value.messages == [ns.MSG_ANSWER_EMPTY]
-    assert ns.notification_answer(notice, text="Ingen ydelser hos os.", acting_user=kbh_user).text
+        ns.notification_answer(notice, decisions={"sygedagpenge": {"code": "continued"}}, acting_user=jobcenter)
+    assert exc.value.messages == [
+        "Sygedagpenge udbetales ikke under frihedsberøvelse, så »Fortsætter« kan ikke vælges."
+    ]
+    answer = ns.notification_answer(
+        notice, decisions={"sygedagpenge": {"code": "stopped", "effective_date": date.today()}}, acting_user=jobcenter
+    )
+    assert answer.decisions.get().code == "stopped"
 
 
-def test_pension_notice_takes_a_rent_decision(worker, kbh_user):
+def test_a_notice_without_benefits_is_acknowledged_not_answered(worker, kbh_user):
+    person = make_person(acting_user=worker)
+    notice = admit(person, acting_user=worker).notifications[0]
+    assert (notice.rule, notice.kind, notice.needs_answer) == ("admission.no_benefits", "admission_notice", False)
+    with pytest.raises(ValidationError) as exc:
+        ns.notification_answer(notice, text="Ingen ydelser hos os.", acting_user=kbh_user)
+    assert exc.value.messages == [ns.MSG_NOT_ANSWERABLE]
+    assert ns.notification_acknowledge(notice, acting_user=kbh_user).status == "acknowledged"
+
+
+def test_pension_notices_take_the_municipalitys_rent_decision_and_udks_pension_decision(worker, kbh_user):
     notice = benefits_notice(worker, kind=NotificationKind.PENSION_NOTICE)
+    assert notice.rule == "admission.pension_rent"
+    with pytest.raises(ValidationError) as exc:  # the municipality does not stop the pension: UDK does
+        ns.notification_answer(notice, decisions={"folkepension": {"code": "stopped"}}, acting_user=kbh_user)
+    assert exc.value.messages == [
+        "»Standset« kan ikke vælges for husleje af folkepensionen. Vælg en af de viste afgørelser."
+    ]
     answer = ns.notification_answer(
         notice,
-        decisions={"folkepension": {"code": "rent_covered", "effective_date": date(2027, 9, 1)}},
+        decisions={"folkepension": {"code": "rent_covered", "effective_date": date.today() + timedelta(days=90)}},
         acting_user=kbh_user,
     )
     assert answer.decisions.get().get_code_display() == "Husleje dækkes"
+    udk_notice = notice.person.notifications.get(rule="admission.pension_udk")
+    udk = user_with_role(Role.UDK_OFFICER)
+    answer = ns.notification_answer(
+        udk_notice, decisions={"folkepension": {"code": "stopped", "effective_date": date.today()}}, acting_user=udk
+    )
+    assert answer.decisions.get().code == "stopped"
 
 
 def test_only_the_recipient_may_acknowledge_or_answer(worker):
@@ -201,17 +249,21 @@ def test_overdue_is_computed_and_stored_across_easter(worker, kbh_user):
     assert notification_status(notice, date(2027, 4, 12)) == "acknowledged"  # the due date itself is on time
     assert notification_status(notice, date(2027, 4, 13)) == "overdue"
     assert ns.notifications_mark_overdue(date(2027, 3, 29)) == 0
-    assert ns.notifications_mark_overdue(date(2027, 3, 30)) == 1  # the CPR notice
-    assert ns.notifications_mark_overdue(date(2027, 4, 13)) == 1  # the benefits request
+    # The CPR notice (5 calendar days); the second person's admission notice (5 business days, over Easter) is not.
+    assert ns.notifications_mark_overdue(date(2027, 3, 30)) == 1
+    assert ns.notifications_mark_overdue(date(2027, 4, 13)) == 4  # the benefits request, both pension notices, ...
     assert ns.notifications_mark_overdue(date(2027, 4, 13)) == 0  # idempotent
     notice.refresh_from_db()
     assert history(notice)[-1] == ("acknowledged", "overdue")
     with time_machine.travel(datetime(2027, 4, 14, 9, 0, tzinfo=TZ), tick=False):
-        assert notification_counts(kbh_user)["overdue"] == 2
-        assert next(iter(notifications_inbox(kbh_user))).pk in {notice.pk, cpr.pk}
+        assert notification_counts(kbh_user)["overdue"] == 4  # København's four (not UDK's)
+        assert next(iter(notifications_inbox(kbh_user))).is_overdue
         ns.notification_answer(
             notice,
-            decisions={"kontanthjaelp": {"code": "stopped"}, "uddannelseshjaelp": {"code": "stopped"}},
+            decisions={
+                "kontanthjaelp": {"code": "stopped", "effective_date": date(2027, 3, 24)},
+                "uddannelseshjaelp": {"code": "stopped", "effective_date": date(2027, 3, 24)},
+            },
             acting_user=kbh_user,
         )
     notice.refresh_from_db()

@@ -219,8 +219,8 @@ def test_inbox_query_count_is_pinned_and_constant_in_rows(client, kbh, worker, d
     seed(1)
     client.force_login(kbh)
     client.get(INBOX)  # warm the session
-    # session + user + membership (middleware), count, rows, audit insert
-    with django_assert_num_queries(7) as few:
+    # session + user + membership (middleware), count, rows, audit insert, the withdrawals list
+    with django_assert_num_queries(8) as few:
         assert len(client.get(INBOX).context["notices"]) == 2
     seed(4)
     Notification.objects.filter(recipient_organisation__code="101").update(assigned_to=kbh)
@@ -358,13 +358,14 @@ def test_answer_accepts_the_danish_date_format(client, admission, kbh):
         ({"kontanthjaelp-code": "deleted"}, "Vælg en afgørelse for kontanthjælp fra listen."),
         ({"kontanthjaelp-date": "31.02.2027"}, "Datoen for kontanthjælp er ikke en gyldig dato."),
         ({"kontanthjaelp-date": "i morgen"}, "Datoen for kontanthjælp er ikke en gyldig dato."),
-        ({"kontanthjaelp-date": "1850-01-01"}, "Datoen skal ligge mellem år 1990 og 2100."),
+        ({"kontanthjaelp-date": "1850-01-01"}, "Datoen for kontanthjælp ligger mere end 31 dage før indsættelsen"),
+        ({"kontanthjaelp-date": "2099-01-01"}, "Datoen for kontanthjælp ligger mere end 366 dage ude i fremtiden."),
         ({"kontanthjaelp-date": ""}, "Angiv datoen for afgørelsen om kontanthjælp."),
         (
             {"kontanthjaelp-code": "rent_covered", "kontanthjaelp-date": ""},
             "Angiv datoen for afgørelsen om kontanthjælp.",
         ),
-        ({"kontanthjaelp-code": "other", "kontanthjaelp-date": ""}, "Uddyb afgørelsen om kontanthjælp"),
+        ({"kontanthjaelp-code": "other", "kontanthjaelp-date": ""}, "Uddyb afgørelsen for kontanthjælp"),
         ({"kontanthjaelp-text": "x" * 501}, "Teksten må højst være 500 tegn. Du har skrevet 501."),
         ({"text": "x" * 4001}, "Teksten må højst være 4000 tegn."),
     ],
@@ -425,16 +426,35 @@ def test_double_submit_is_idempotent_with_a_message(client, admission, kbh):
     assert AuditEvent.objects.filter(action="notifications.answer").count() == 1
 
 
-def test_udk_answers_its_pension_notice_with_text(client, admission):
+def test_udk_records_its_pension_decision_in_the_inbox(client, admission):
     notice = notice_of(admission, NotificationKind.PENSION_NOTICE, org="udbetaling-danmark")
     client.force_login(user_with_role(Role.UDK_OFFICER))
+    form_page = text_of(client.get(detail_url(notice)))
+    assert "Pensionen standset pr. dato" in form_page and "Fortsætter" not in form_page
     empty = client.post(f"{detail_url(notice)}svar/", {"text": "  "})
-    assert "Skriv et svar, før du sender det." in text_of(empty)
+    assert "Vælg en afgørelse for folkepension." in text_of(empty)
     assert not NotificationAnswer.objects.exists()
-    response = client.post(f"{detail_url(notice)}svar/", {"text": "Folkepensionen standses pr. 1. maj."}, follow=True)
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        f"{detail_url(notice)}svar/",
+        {"folkepension-code": "stopped", "folkepension-date": today, "text": "Folkepensionen er standset."},
+        follow=True,
+    )
     assert "Svaret er sendt til Kriminalforsorgen." in text_of(response)
     notice.refresh_from_db()
     assert notice.status == NotificationStatus.ANSWERED
+    assert BenefitDecision.objects.get().code == "stopped"
+
+
+def test_the_municipality_records_its_rent_decision_in_the_inbox(client, admission, kbh):
+    notice = notice_of(admission, NotificationKind.PENSION_NOTICE, org="101")
+    coordinator = user_with_role(Role.MUNICIPAL_COORDINATOR, "101")
+    client.force_login(coordinator)
+    form_page = text_of(client.get(detail_url(notice)))
+    assert "Husleje af folkepensionen" in form_page and "Husleje dækkes til dato" in form_page
+    until = (timezone.localdate() + timedelta(days=120)).isoformat()
+    client.post(f"{detail_url(notice)}svar/", {"folkepension-code": "rent_covered", "folkepension-date": until})
+    assert BenefitDecision.objects.get().code == "rent_covered"
 
 
 def test_a_notice_that_is_not_answered_refuses_an_answer_politely(client, admission, kbh):
@@ -508,8 +528,10 @@ def test_start_page_counts_for_the_municipality_and_krfo(client, worker, kbh, ov
     assert "0 ubesvarede, heraf 0 med overskredet frist." in text_of(client.get("/start/"))
 
 
-def test_notices_without_a_due_date_come_last(client, admission, kbh):
+def test_notices_come_in_order_of_due_date(client, admission, kbh):
     client.force_login(kbh)
-    kinds = [n.kind for n in client.get(INBOX).context["notices"]]
-    # The CPR notice is due in 5 days, the benefits request in 10 business days, the pension notice never.
-    assert kinds == ["cpr_register_notice", "benefits_decision_request", "pension_notice"]
+    notices = list(client.get(INBOX).context["notices"])
+    # The CPR notice is due in 5 days, the benefits request and the pension notice in 10 business days.
+    assert notices[0].kind == "cpr_register_notice"
+    assert {n.kind for n in notices[1:]} == {"benefits_decision_request", "pension_notice"}
+    assert [n.due_date for n in notices] == sorted(n.due_date for n in notices)
