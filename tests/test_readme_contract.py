@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from samarbejde.core.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_users
+from samarbejde.demo.data import DEMO_PASSWORD, DEMO_USERS, load_demo_users
 from samarbejde.organisations.roles import Role
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "samarbejde.audit",
     "samarbejde.public",
     "samarbejde.api",
+    "samarbejde.demo",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,8 @@ ACTION_LABELS: dict[str, str] = {
     "organisations.change_request_propose": "Ændring af kontaktlisten foreslået",
     "organisations.change_request_approve": "Ændringsforslag godkendt",
     "organisations.change_request_reject": "Ændringsforslag afvist",
+    "organisations.notice_route_save": "Fordeling af underretninger ændret",
+    "organisations.notice_route_delete": "Linje i fordelingen af underretninger fjernet",
     "accounts.login": "Logget ind",
     "accounts.logout": "Logget ud",
     "accounts.otp_setup": "Totrinsbekræftelse slået til",

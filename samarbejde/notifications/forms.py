@@ -207,8 +207,15 @@ class AnswerForm(forms.Form):
 
     def decisions_from(self, cleaned) -> dict:
         """The decisions as the service takes them: only subjects with a chosen code (a subject left empty is
-        what check_answer reports as missing)."""
-        decisions = {}
+        what check_answer reports as missing). A decision posted for a subject the notice is not about (no such
+        field in the form) is passed on too, so it is refused here as the service and the API refuse it."""
+        from samarbejde.notifications.registry import SUBJECT_LABELS
+
+        decisions = {
+            key.removesuffix("-code"): {"code": value}
+            for key, value in self.data.items()
+            if key.endswith("-code") and key.removesuffix("-code") in SUBJECT_LABELS and key not in self.fields
+        }
         for subject in self.subjects:
             code = cleaned.get(f"{subject}-code")
             if code or self.has_error(f"{subject}-code"):

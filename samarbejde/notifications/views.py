@@ -282,6 +282,9 @@ def withdraw(request, pk):
     if notification.is_withdrawn:
         messages.info(request, services.MSG_ALREADY_WITHDRAWN)
         return redirect(notification)
+    if notification.answered_at is not None:  # the page offers no withdrawal then: say why, change nothing
+        messages.error(request, services.MSG_WITHDRAW_ANSWERED)
+        return _render_detail(request, notification, status=400)
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:

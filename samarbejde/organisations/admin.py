@@ -1,16 +1,22 @@
 """Organisations (KRFO units are edited here), departments, memberships and the directory."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from samarbejde.core.admin import AdministratorAdmin, AdministratorInline
+from samarbejde.organisations import services
 from samarbejde.organisations.models import (
     Contact,
     ContactChangeRequest,
     Department,
     Membership,
+    NoticeRoute,
     Organisation,
     Region,
 )
+from samarbejde.organisations.roles import OrgKind
+from samarbejde.organisations.routing import routing_topics
 
 
 class DepartmentInline(AdministratorInline, admin.TabularInline):
@@ -87,3 +93,81 @@ class ContactChangeRequestAdmin(AdministratorAdmin):
     list_select_related = ("organisation", "proposed_by", "contact")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
+
+
+class NoticeRouteForm(forms.ModelForm):
+    """A line of a municipality's routing table, with the topics and subjects the notification rules name and
+    the guards of organisations.services.notice_route_clean (Danish messages at the fields)."""
+
+    topic = forms.ChoiceField(label="Underretning om")
+    subject = forms.ChoiceField(label="Når borgeren modtager", required=False)
+
+    class Meta:
+        model = NoticeRoute
+        fields = ("organisation", "topic", "subject", "department", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        topics = routing_topics()
+        self.fields["topic"].choices = [("", "---------"), *((t.value, t.label) for t in topics)]
+        subjects = {value: label for t in topics for value, label in t.subjects}
+        self.fields["subject"].choices = [("", "Alle"), *subjects.items()]
+        if "organisation" in self.fields:
+            self.fields["organisation"].queryset = Organisation.objects.filter(kind=OrgKind.MUNICIPALITY)
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
+        if organisation is not None and not self.errors:
+            try:
+                services.notice_route_clean(
+                    organisation,
+                    cleaned.get("topic"),
+                    cleaned.get("subject"),
+                    cleaned.get("department"),
+                    cleaned.get("note"),
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        self.add_error(field if field in self.fields else None, errors)
+                else:
+                    self.add_error(None, exc)
+        return cleaned
+
+
+@admin.register(NoticeRoute)
+class NoticeRouteAdmin(AdministratorAdmin):
+    """Administrators edit a municipality's routing table here (coordinators propose changes in the
+    application). Every write goes through organisations.services.notice_route_save, audited as
+    organisations.notice_route_save/delete; a line's municipality, topic and subject are fixed once saved."""
+
+    form = NoticeRouteForm
+    list_display = ("organisation", "topic", "subject", "department", "note")
+    list_filter = ("topic",)
+    search_fields = ("organisation__name", "organisation__code", "department__name")
+    list_select_related = ("organisation", "department")
+    autocomplete_fields = ("organisation", "department")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organisation", "topic", "subject") if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        line = services.notice_route_save(
+            obj.organisation,
+            topic=obj.topic,
+            subject=obj.subject,
+            department=obj.department,
+            note=obj.note,
+            acting_user=request.user,
+        )
+        obj.pk, obj._state.adding = line.pk, False
+
+    def delete_model(self, request, obj):
+        services.notice_route_save(
+            obj.organisation, topic=obj.topic, subject=obj.subject, department=None, acting_user=request.user
+        )
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

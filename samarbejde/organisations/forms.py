@@ -173,3 +173,58 @@ class ChangeRequestFilterForm(forms.Form):
             "status": self.cleaned_data.get("status", ""),
             "municipality_code": self.cleaned_data.get("kommune", ""),
         }
+
+
+DEFAULT_ROUTING = "standard"
+
+
+class RouteChangeForm(forms.Form):
+    """A proposal for one line of a municipality's routing table: which notices, (for which benefit or pension),
+    to which of the municipality's units; "standard" removes the line so the default routing applies."""
+
+    topic = forms.ChoiceField(
+        label="Underretninger om",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={
+            "required": "Vælg, hvilke underretninger fordelingen gælder.",
+            "invalid_choice": "Vælg fra listen.",
+        },
+    )
+    subject = forms.ChoiceField(
+        label="Når borgeren modtager",
+        required=False,
+        help_text="Kun for ydelser og pension. Lad feltet stå tomt for at gælde alle.",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Vælg fra listen."},
+    )
+    department = forms.ChoiceField(
+        label="Modtagende enhed",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "Vælg en af kommunens enheder.", "invalid_choice": "Vælg en af kommunens enheder."},
+    )
+    note = _text("Bemærkning", 300, help_text="Fx hvilke borgere enheden dækker. Højst 300 tegn.")
+    message = _text(
+        "Begrundelse for forslaget",
+        2000,
+        textarea=True,
+        help_text="Skriv fx hvorfor fordelingen er ændret. Højst 2000 tegn. Vises for administratoren.",
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        from samarbejde.organisations.routing import routing_topics
+
+        super().__init__(*args, **kwargs)
+        topics = routing_topics()
+        self.fields["topic"].choices = [("", "Vælg"), *((t.value, t.label) for t in topics)]
+        subjects = {value: label for t in topics for value, label in t.subjects}
+        self.fields["subject"].choices = [("", "Alle"), *subjects.items()]
+        self.departments = {str(d.pk): d for d in departments}
+        self.fields["department"].choices = [
+            ("", "Vælg enhed"),
+            *((pk, d.name) for pk, d in self.departments.items()),
+            (DEFAULT_ROUTING, "Standardfordelingen (fjern kommunens linje)"),
+        ]
+
+    @property
+    def chosen_department(self):
+        return self.departments.get(self.cleaned_data.get("department", ""))

@@ -214,6 +214,8 @@ class Contact(BaseModel):
         verbose_name="dækker kommuner",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # Made by the demo loader (`make run`): illustrative, not a fact. Shown with a visible "demo data" mark.
+    is_demo = models.BooleanField("demodata", default=False)
 
     class Meta:
         ordering = ["organisation__name", "sort_order", "function", "unit_name"]
@@ -280,21 +282,42 @@ class ChangeRequestStatus(models.TextChoices):
     REJECTED = "rejected", "Afvist"
 
 
+class ChangeTarget(models.TextChoices):
+    CONTACT = "contact", "Kontakt"
+    ROUTE = "route", "Fordeling af underretninger"
+
+
 class ContactChangeRequest(BaseModel):
-    """A proposed change to a directory contact (or a new contact when `contact` is empty).
+    """A proposed change to the directory: a contact (or a new contact when `contact` is empty), or a line of the
+    municipality's routing table (`target` "route": which unit receives which notices; `route_department` empty
+    means: remove the line, the default routing applies again).
 
     Replaces "send changes to god.losladelse@krfo.dk": an administrator approves or rejects with a
-    reason. Approved requests keep the contact's state before and after: that is the history.
+    reason. Approved requests keep the state before and after: that is the history.
     """
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="contact_change_requests", verbose_name="kommune"
     )
+    target = models.CharField("ændring af", max_length=16, choices=ChangeTarget.choices, default=ChangeTarget.CONTACT)
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="change_requests"
     )
-    function = models.CharField("funktion", max_length=32, choices=ContactFunction.choices)
-    unit_name = models.CharField("enhed", max_length=200)
+    route = models.ForeignKey(
+        NoticeRoute, null=True, blank=True, on_delete=models.SET_NULL, related_name="change_requests"
+    )
+    route_topic = models.CharField("underretning om", max_length=32, blank=True)
+    route_subject = models.CharField("når borgeren modtager", max_length=32, blank=True)
+    route_department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="modtagende enhed",
+    )
+    function = models.CharField("funktion", max_length=32, choices=ContactFunction.choices, blank=True)
+    unit_name = models.CharField("enhed", max_length=200, blank=True)
     person_name = models.CharField("kontaktperson", max_length=200, blank=True)
     address = models.CharField("adresse", max_length=300, blank=True)
     secure_mailbox = models.EmailField("sikker postkasse", blank=True)
@@ -323,9 +346,30 @@ class ContactChangeRequest(BaseModel):
         verbose_name_plural = "ændringsforslag"
 
     def __str__(self) -> str:
-        return f"{self.get_function_display()} – {self.organisation.display_name} ({self.get_status_display()})"
+        return f"{self.subject_label} – {self.organisation.display_name} ({self.get_status_display()})"
+
+    @property
+    def is_route(self) -> bool:
+        return self.target == ChangeTarget.ROUTE
+
+    @property
+    def subject_label(self) -> str:
+        """What the request is about: the contact's function, or the routing line's topic and subject."""
+        if self.is_route:
+            from samarbejde.organisations.routing import route_condition_label
+
+            return f"Fordeling: {route_condition_label(self.route_topic, self.route_subject)}"
+        return self.get_function_display()
 
     def proposed(self) -> dict[str, str]:
+        if self.is_route:
+            return {
+                "topic": self.route_topic,
+                "subject": self.route_subject,
+                "department": str(self.route_department_id) if self.route_department_id else "",
+                "department_name": self.route_department.name if self.route_department_id else "",
+                "note": self.notes,
+            }
         return {field: getattr(self, field) for field in Contact.EDITABLE_FIELDS}
 
     def get_absolute_url(self) -> str:

@@ -133,7 +133,40 @@ def field_label(name: str) -> str:
     return str(Contact._meta.get_field(name).verbose_name).capitalize()
 
 
-def _field_changes(before: dict | None, after: dict | None) -> list[FieldChange]:
+ROUTE_FIELDS = (
+    ("topic", "Underretning om"),
+    ("subject", "Når borgeren modtager"),
+    ("department_name", "Modtagende enhed"),
+    ("note", "Bemærkning"),
+)
+
+
+def _route_value(name: str, snapshot: dict) -> str:
+    from samarbejde.organisations.routing import routing_topic
+
+    value = str(snapshot.get(name) or "")
+    if name == "topic":
+        found = routing_topic(value)
+        return found.label if found else value
+    if name == "subject":
+        found = routing_topic(str(snapshot.get("topic") or ""))
+        return dict(found.subjects).get(value, value) if found and value else ("Alle" if snapshot else "")
+    if name == "department_name" and snapshot and not value:
+        return "Standardfordeling"
+    return value
+
+
+def _field_changes(before: dict | None, after: dict | None, *, route: bool = False) -> list[FieldChange]:
+    if route:
+        # No line on a side (a new line before, a removed line after): the default routing, same topic and subject.
+        other = after or before or {}
+        default = {"topic": other.get("topic", ""), "subject": other.get("subject", ""), "department_name": ""}
+        before_shown = before if before is not None else default
+        after_shown = after if after is not None else default
+        return [
+            FieldChange(name, label, _route_value(name, before_shown), _route_value(name, after_shown))
+            for name, label in ROUTE_FIELDS
+        ]
     before = before or {}
     after = after or {}
     return [
@@ -148,6 +181,17 @@ def change_request_comparison(change_request: ContactChangeRequest) -> list[Fiel
     Pending: the contact as it is now vs the proposal (what approving would change).
     Approved: the contact just before approval vs after. Rejected: as the proposer saw it vs the proposal.
     """
+    route = change_request.is_route
+    if route:
+        proposed = change_request.proposed()
+        if not proposed["department"]:
+            proposed = None  # removing the line
+        if change_request.status == ChangeRequestStatus.PENDING:
+            current = change_request.route.snapshot() if change_request.route is not None else None
+            return _field_changes(current, proposed, route=True)
+        if change_request.status == ChangeRequestStatus.APPROVED:
+            return _field_changes(change_request.before, change_request.after, route=True)
+        return _field_changes(change_request.before, proposed, route=True)
     if change_request.status == ChangeRequestStatus.PENDING:
         current = change_request.contact.snapshot() if change_request.contact is not None else None
         return _field_changes(current, change_request.proposed())
@@ -158,23 +202,38 @@ def change_request_comparison(change_request: ContactChangeRequest) -> list[Fiel
 
 def contact_changed_since_proposal(change_request: ContactChangeRequest) -> bool:
     """True when a pending request's contact was changed after the proposer saw it."""
-    if change_request.status != ChangeRequestStatus.PENDING or change_request.contact is None:
+    if change_request.status != ChangeRequestStatus.PENDING:
         return False
-    return change_request.before is not None and change_request.before != change_request.contact.snapshot()
+    current = change_request.route if change_request.is_route else change_request.contact
+    if current is None:
+        return False
+    return change_request.before is not None and change_request.before != current.snapshot()
 
 
 def contact_history(municipality: Organisation) -> QuerySet[ContactChangeRequest]:
     """The approved changes to a municipality's contacts, newest first (public: no proposer shown)."""
     return (
         ContactChangeRequest.objects.filter(organisation=municipality, status=ChangeRequestStatus.APPROVED)
-        .only("id", "organisation_id", "function", "decided_at", "before", "after", "created_at")
+        .only(
+            "id",
+            "organisation_id",
+            "target",
+            "function",
+            "route_topic",
+            "route_subject",
+            "decided_at",
+            "before",
+            "after",
+            "created_at",
+        )
         .order_by("-decided_at", "-id")
     )
 
 
 def history_changes(change_request: ContactChangeRequest) -> list[FieldChange]:
     """Only the fields an approved change altered."""
-    return [change for change in _field_changes(change_request.before, change_request.after) if change.changed]
+    changes = _field_changes(change_request.before, change_request.after, route=change_request.is_route)
+    return [change for change in changes if change.changed]
 
 
 # --- Routing of notices (organisations.NoticeRoute) and the units and contacts notices name -------------
@@ -221,3 +280,40 @@ def krfo_contacts_of(organisation: Organisation, municipalities) -> dict:
             covered, {"unit_name": unit_name, "person_name": person_name, "phone": phone, "secure_mailbox": mailbox}
         )
     return found
+
+
+@dataclass(frozen=True)
+class RoutingRow:
+    """One row of a municipality's routing table as the directory shows it: what, to which unit, and whether a
+    line of the municipality's own says so (else the default routing)."""
+
+    topic: str
+    subject: str
+    label: str
+    unit: str
+    own_line: object = None
+    note: str = ""
+
+
+def routing_table(municipality: Organisation, default_unit_kind) -> list[RoutingRow]:
+    """Every topic (and, for topics with subjects, every subject) with the unit that receives it: the
+    municipality's own line when there is one, else the default routing (`default_unit_kind(topic, subjects)`,
+    given by the rules). Two queries."""
+    from samarbejde.organisations.routing import route_condition_label, routing_topics
+
+    lines = {(line.topic, line.subject): line for line in notice_routes_for(municipality)}
+    units = {d.kind: d for d in municipality.departments.all()}
+    rows = []
+    for topic in routing_topics():
+        subjects = [value for value, _label in topic.subjects] or [""]
+        for subject in subjects:
+            line = lines.get((topic.value, subject)) or lines.get((topic.value, ""))
+            if line is not None:
+                unit, note = line.department.name, line.note
+            else:
+                kind = default_unit_kind(topic.value, (subject,) if subject else ())
+                department = units.get(kind)
+                unit = f"{department.name} (standard)" if department else "Kommunen som helhed (standard)"
+                note = ""
+            rows.append(RoutingRow(topic.value, subject, route_condition_label(topic.value, subject), unit, line, note))
+    return rows

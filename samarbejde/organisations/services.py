@@ -8,14 +8,17 @@ from samarbejde.audit.services import audit_record
 from samarbejde.organisations.access import active_membership, may_propose_change_for
 from samarbejde.organisations.models import (
     ChangeRequestStatus,
+    ChangeTarget,
     Contact,
     ContactChangeRequest,
     ContactFunction,
     Department,
     Membership,
+    NoticeRoute,
     Organisation,
 )
 from samarbejde.organisations.roles import Cap, Role
+from samarbejde.organisations.routing import route_condition_label, routing_topic
 
 MSG_NOT_YOURS = "Du kan kun foreslå ændringer til din egen kommunes kontakter."
 MSG_ALREADY_DECIDED = "Forslaget er allerede behandlet."
@@ -133,11 +136,14 @@ def _clean_reason(reason: str | None) -> str:
 
 
 @transaction.atomic
-def change_request_approve(change_request: ContactChangeRequest, *, reason: str = "", acting_user) -> Contact:
-    """Apply the proposal to the directory; keep before/after on the request as the history."""
+def change_request_approve(change_request: ContactChangeRequest, *, reason: str = "", acting_user):
+    """Apply the proposal to the directory; keep before/after on the request as the history. Returns the contact
+    (or, for a routing request, the routing line, or None when the line was removed)."""
     _require_reviewer(acting_user)
     reason = _clean_reason(reason)
     locked = _lock_pending(change_request)
+    if locked.is_route:
+        return _approve_route(locked, reason=reason, acting_user=acting_user)
     contact = locked.contact
     if contact is None:
         contact = Contact(organisation=locked.organisation, function=locked.function)
@@ -188,3 +194,181 @@ def change_request_reject(change_request: ContactChangeRequest, *, reason: str, 
         purpose=f"Afvist ændringsforslag for {locked.organisation.display_name}",
     )
     return locked
+
+
+# --- The routing table (which unit receives which notices) ------------------------------------------------
+
+MSG_ROUTE_TOPIC = "Vælg, hvilke underretninger fordelingen gælder."
+MSG_ROUTE_SUBJECT = "Vælg en af de ydelser eller pensioner, fordelingen kan gælde for, eller lad feltet stå tomt."
+MSG_ROUTE_DEPARTMENT = "Vælg en af kommunens enheder."
+MSG_ROUTE_NOT_MUNICIPALITY = "Fordelingen af underretninger gælder kun kommunerne."
+MSG_ROUTE_NO_CHANGE = "Forslaget ændrer ikke fordelingen. Vælg en anden enhed, eller vælg en anden linje."
+MSG_ROUTE_NOTE_TOO_LONG = "Bemærkningen må højst være 300 tegn."
+MSG_ROUTE_NOT_ALLOWED = "Kun administratorer kan ændre fordelingen direkte; andre foreslår en ændring."
+
+
+def notice_route_clean(organisation: Organisation, topic: str, subject: str, department: Department | None, note: str):
+    """The guards of a routing line (Danish messages keyed by field): (topic, subject, note) cleaned."""
+    if not organisation.is_municipality:
+        raise ValidationError(MSG_ROUTE_NOT_MUNICIPALITY, code="route_not_municipality")
+    found = routing_topic(topic or "")
+    if found is None:
+        raise ValidationError({"topic": MSG_ROUTE_TOPIC}, code="route_topic")
+    subject = (subject or "").strip()
+    if subject and subject not in dict(found.subjects):
+        raise ValidationError({"subject": MSG_ROUTE_SUBJECT}, code="route_subject")
+    if department is not None and department.organisation_id != organisation.pk:
+        raise ValidationError({"department": MSG_ROUTE_DEPARTMENT}, code="route_department")
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise ValidationError({"note": MSG_ROUTE_NOTE_TOO_LONG}, code="route_note")
+    return topic, subject, note
+
+
+def _route_line(organisation: Organisation, topic: str, subject: str) -> NoticeRoute | None:
+    return (
+        NoticeRoute.objects.select_for_update()
+        .select_related("department")
+        .filter(organisation=organisation, topic=topic, subject=subject)
+        .first()
+    )
+
+
+def _apply_route(organisation, topic, subject, department, note, *, acting_user, purpose: str):
+    """Create, change or remove (department None) one line; returns (line or None, before, after)."""
+    line = _route_line(organisation, topic, subject)
+    before = line.snapshot() if line is not None else None
+    if department is None:
+        if line is not None:
+            line.delete()
+        after = None
+        line = None
+    else:
+        line = line or NoticeRoute(organisation=organisation, topic=topic, subject=subject)
+        line.department = department
+        line.note = note
+        line.save()
+        after = line.snapshot()
+    audit_record(
+        "organisations.notice_route_save" if department is not None else "organisations.notice_route_delete",
+        acting_user=acting_user,
+        obj=line,
+        organisation=organisation,
+        purpose=purpose,
+        details={"topic": topic, "subject": subject, "department": str(department.pk) if department else None},
+    )
+    return line, before, after
+
+
+@transaction.atomic
+def notice_route_save(
+    organisation: Organisation,
+    *,
+    topic: str,
+    subject: str = "",
+    department: Department | None,
+    note: str = "",
+    acting_user,
+) -> NoticeRoute | None:
+    """An administrator sets which unit of a municipality receives a topic (and subject) of notices; with
+    `department` None the line is removed and the default routing applies. Notices already sent keep their unit."""
+    membership = active_membership(acting_user)
+    if membership is None or not membership.can(Cap.DIRECTORY_REVIEW):
+        raise PermissionDenied(MSG_ROUTE_NOT_ALLOWED)
+    topic, subject, note = notice_route_clean(organisation, topic, subject, department, note)
+    line, _before, _after = _apply_route(
+        organisation,
+        topic,
+        subject,
+        department,
+        note,
+        acting_user=acting_user,
+        purpose=f"Fordeling af underretninger for {organisation.display_name}: {route_condition_label(topic, subject)}",
+    )
+    return line
+
+
+@transaction.atomic
+def route_change_propose(
+    municipality: Organisation,
+    *,
+    topic: str,
+    subject: str = "",
+    department: Department | None,
+    note: str = "",
+    message: str = "",
+    acting_user,
+) -> ContactChangeRequest:
+    """A municipality's coordinator (or KRFO) proposes which unit receives a topic of notices (None: remove the
+    line, back to the default routing). Reviewed like a contact change; approval applies it (notice_route_save's
+    rules). A proposal identical to the current line is refused."""
+    if not may_propose_change_for(acting_user, municipality):
+        raise PermissionDenied(MSG_NOT_YOURS)
+    topic, subject, note = notice_route_clean(municipality, topic, subject, department, note)
+    current = (
+        NoticeRoute.objects.select_related("department")
+        .filter(organisation=municipality, topic=topic, subject=subject)
+        .first()
+    )
+    if (current is None and department is None) or (
+        current is not None
+        and department is not None
+        and current.department_id == department.pk
+        and current.note == note
+    ):
+        raise ValidationError(MSG_ROUTE_NO_CHANGE, code="no_change")
+    membership = active_membership(acting_user)
+    request = ContactChangeRequest(
+        organisation=municipality,
+        target=ChangeTarget.ROUTE,
+        route=current,
+        route_topic=topic,
+        route_subject=subject,
+        route_department=department,
+        notes=note,
+        message=(message or "").strip(),
+        proposed_by=acting_user,
+        proposed_by_organisation=membership.organisation,
+        before=current.snapshot() if current is not None else None,
+    )
+    _full_clean_with_text_limits(request)
+    request.save()
+    audit_record(
+        "organisations.change_request_propose",
+        acting_user=acting_user,
+        obj=request,
+        purpose=f"Ændringsforslag til fordelingen af underretninger for {municipality.display_name}",
+    )
+    return request
+
+
+def _approve_route(locked: ContactChangeRequest, *, reason: str, acting_user):
+    department = locked.route_department
+    topic, subject, note = notice_route_clean(
+        locked.organisation, locked.route_topic, locked.route_subject, department, locked.notes
+    )
+    line, before, after = _apply_route(
+        locked.organisation,
+        topic,
+        subject,
+        department,
+        note,
+        acting_user=acting_user,
+        purpose=f"Godkendt ændring af fordelingen for {locked.organisation.display_name}",
+    )
+    locked.route = line
+    locked.status = ChangeRequestStatus.APPROVED
+    locked.decided_by = acting_user
+    locked.decided_at = timezone.now()
+    locked.decision_reason = reason
+    locked.before = before
+    locked.after = after
+    locked.save()
+    audit_record(
+        "organisations.change_request_approve",
+        acting_user=acting_user,
+        obj=locked,
+        purpose=f"Godkendt ændring af fordelingen for {locked.organisation.display_name}",
+        details={"route": str(line.pk) if line else None},
+    )
+    return line

@@ -21,7 +21,13 @@ from samarbejde.organisations.access import (
     require_capability,
     user_can,
 )
-from samarbejde.organisations.forms import NEW_CONTACT, ChangeRequestFilterForm, ChangeRequestForm, ReviewForm
+from samarbejde.organisations.forms import (
+    NEW_CONTACT,
+    ChangeRequestFilterForm,
+    ChangeRequestForm,
+    ReviewForm,
+    RouteChangeForm,
+)
 from samarbejde.organisations.models import ChangeRequestStatus, ContactChangeRequest
 from samarbejde.organisations.roles import Cap
 
@@ -120,6 +126,37 @@ def change_request_create(request, code: str):
     if request.method == "GET" and request.headers.get("HX-Request"):
         return render(request, "organisations/partials/change_request_fields.html", context)
     return render(request, "organisations/change_request_create.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def route_change_request_create(request, code: str):
+    """Propose which unit of the municipality receives which notices (a line of its routing table)."""
+    municipality = access_municipality_for_proposal(request.user, code)
+    departments = list(municipality.departments.order_by("name"))
+    initial = {k: request.GET.get(k, "")[:64] for k in ("topic", "subject")}
+    form = RouteChangeForm(request.POST or None, departments=departments, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_request = services.route_change_propose(
+                municipality,
+                topic=form.cleaned_data["topic"],
+                subject=form.cleaned_data.get("subject", ""),
+                department=form.chosen_department,
+                note=form.cleaned_data.get("note", ""),
+                message=form.cleaned_data.get("message", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, MSG_PROPOSED)
+            return redirect("organisations:change_request_detail", pk=change_request.pk)
+    return render(
+        request, "organisations/route_change_request_create.html", {"municipality": municipality, "form": form}
+    )
 
 
 def _detail_context(request, change_request: ContactChangeRequest, review_form: ReviewForm | None = None) -> dict:

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from samarbejde.legal.selectors import acts_with_paragraphs
+from samarbejde.notifications.rules import default_unit_kind
 from samarbejde.organisations import selectors as org_selectors
 from samarbejde.organisations.access import may_propose_change_for
 from samarbejde.organisations.models import MUNICIPAL_FUNCTIONS
@@ -54,6 +55,7 @@ def municipality_detail(request, code: str):
             "municipality": municipality,
             "sections": sections,
             "krfo_contacts": org_selectors.krfo_contacts_for(municipality),
+            "routing": org_selectors.routing_table(municipality, default_unit_kind),
             "may_propose": may_propose_change_for(request.user, municipality),
         },
     )

@@ -81,7 +81,7 @@ def browser():
 @pytest.fixture
 def browser_data(django_db_blocker):
     """Reference + demo data, loaded idempotently (the live server's tables are flushed after each test)."""
-    from samarbejde.core.demo import load_demo_directory, load_demo_users
+    from samarbejde.demo.data import load_demo_directory, load_demo_users
     from samarbejde.legal.reference import load_acts
     from samarbejde.organisations.reference import load_municipalities, load_other_organisations
 

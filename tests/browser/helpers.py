@@ -19,7 +19,7 @@ Every page (and every state worth seeing: form errors, htmx results) a test visi
 ``test-artifacts/screenshots/<name>.png``. Find elements the way users do: by label
 (``get_by_label``) and by role and name (``get_by_role``); labels with "(valgfrit)" need a regex
 (``re.compile(r"^Telefon")``). After an htmx update, wait with ``expect(...)``, not with a sleep.
-Demo users (``samarbejde.core.demo.DEMO_USERS``) are loaded before every test; their password is the default.
+Demo users (``samarbejde.demo.data.DEMO_USERS``) are loaded before every test; their password is the default.
 """
 
 import json
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from samarbejde.core.demo import DEMO_PASSWORD
+from samarbejde.demo.data import DEMO_PASSWORD
 
 AXE_JS = Path(settings.BASE_DIR) / "samarbejde" / "static" / "vendor" / "axe" / "axe.min.js"
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from samarbejde.core.demo import DEMO_USERS, load_demo_directory, load_demo_users
+from samarbejde.demo.data import DEMO_USERS, load_demo_directory, load_demo_users
 from samarbejde.legal.models import Act, Paragraph
 from samarbejde.organisations.models import (
     MUNICIPAL_FUNCTIONS,

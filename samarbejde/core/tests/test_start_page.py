@@ -105,7 +105,7 @@ def test_reminders_and_escalations_are_counted_on_both_sides(client):
     """The demo's overdue notice is escalated to København's coordinator and to the KRFO case worker."""
     from django.contrib.auth import get_user_model
 
-    from samarbejde.core.demo import load_demo_cases, load_demo_directory, load_demo_users
+    from samarbejde.demo.data import load_demo_cases, load_demo_directory, load_demo_users
 
     load_demo_users()
     load_demo_directory()

@@ -201,7 +201,8 @@ def test_unknown_municipality_is_a_danish_404(client, code):
 
 
 def test_detail_query_count_is_pinned(client, django_assert_num_queries):
-    with django_assert_num_queries(3):  # municipality, its contacts, KRFO contacts covering it
+    # municipality, its contacts, KRFO contacts covering it, its routing lines and its units
+    with django_assert_num_queries(5):
         client.get("/kommuner/751/")
 
 

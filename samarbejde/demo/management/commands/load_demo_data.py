@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from samarbejde.core.context import correlation
-from samarbejde.core.demo import load_demo_cases, load_demo_directory, load_demo_users
+from samarbejde.demo.data import load_demo_cases, load_demo_directory, load_demo_users
 
 
 class Command(BaseCommand):

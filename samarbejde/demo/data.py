@@ -140,6 +140,7 @@ def load_demo_directory() -> int:
                     opening_hours=hours,
                     notes=notes,
                     sort_order=order,
+                    is_demo=True,
                 )
             )
     Contact.objects.bulk_create(new_contacts)
@@ -156,6 +157,7 @@ def load_demo_directory() -> int:
                 "secure_mailbox": f"kommunekontakt@{kif_code}.krfo.invalid",
                 "phone": "72 55 00 00",
                 "opening_hours": "Man-fre 8-15",
+                "is_demo": True,
             },
         )
         if made:
@@ -173,13 +175,85 @@ def load_demo_directory() -> int:
             "secure_mailbox": "kommunekontakt@krfo-kif-fyn.krfo.invalid",
             "phone": "72 55 00 00",
             "opening_hours": "Man-fre 8-15",
+            "is_demo": True,
         },
     )
     if made:
         # Funen's municipalities are Region Syddanmark's 4xx codes (Bornholm, 400, is in Hovedstaden).
         fyn.covers.set(municipalities.filter(region__code="1083", code__startswith="4"))
         created += 1
+    # Older demo databases: mark what the loader made (its mailboxes end in .invalid).
+    Contact.objects.filter(secure_mailbox__endswith=".invalid", is_demo=False).update(is_demo=True)
+    load_demo_routing()
+    load_demo_krfo_contact_details()
     return created
+
+
+# København's units and routing as in the domain brief (kriminalforsorgen.dk, Københavns Kommune's page): the
+# folkeregister notice to Folkeregisteret; benefit notices to Ydelsesservice for kontant- and uddannelseshjælp;
+# førtidspension to the social centre's benefits unit (and Udbetaling Danmark, by the rules). Illustrative names
+# and mailboxes (.invalid), so that the demo shows a municipality with routing of its own.
+KBH_UNITS = {
+    DepartmentKind.BENEFITS: (
+        "Ydelsesservice, Beskæftigelses- og Integrationsforvaltningen",
+        "ydelsesservice@kk.invalid",
+    ),
+    DepartmentKind.CITIZEN_SERVICE: ("Folkeregisteret", "folkeregisteret@kk.invalid"),
+    DepartmentKind.SOCIAL: ("Socialcentrets ydelsesenhed", "socialcenter@kk.invalid"),
+    DepartmentKind.JOBCENTER: ("Jobcenter København", "jobcenter@kk.invalid"),
+}
+KBH_ROUTES = (
+    # (topic, subject, unit kind, note)
+    ("benefits", "kontanthjaelp", DepartmentKind.BENEFITS, "Borgere, der modtager kontanthjælp."),
+    ("benefits", "uddannelseshjaelp", DepartmentKind.BENEFITS, "Borgere, der modtager uddannelseshjælp."),
+    ("admission", "", DepartmentKind.BENEFITS, "Borgere uden ydelser; overførsel og løsladelse."),
+    ("cpr_register", "", DepartmentKind.CITIZEN_SERVICE, "Sikker post med emnet »Att.: Folkeregisteret«."),
+    (
+        "pension",
+        "foertidspension",
+        DepartmentKind.SOCIAL,
+        "Borgere på førtidspension (Udbetaling Danmark får også besked).",
+    ),
+)
+
+
+@transaction.atomic
+def load_demo_routing() -> int:
+    """København's unit names, mailboxes and routing lines (idempotent; edits made since are kept)."""
+    from samarbejde.organisations.models import NoticeRoute
+
+    kbh = Organisation.objects.get(code="101")
+    units = {d.kind: d for d in Department.objects.filter(organisation=kbh)}
+    for kind, (name, mailbox) in KBH_UNITS.items():
+        unit = units.get(kind)
+        if unit is not None and unit.name == DepartmentKind(kind).label:  # never renamed since
+            unit.name, unit.email = name, unit.email or mailbox
+            unit.save(update_fields=["name", "email", "updated_at"])
+    created = 0
+    for topic, subject, kind, note in KBH_ROUTES:
+        _line, made = NoticeRoute.objects.get_or_create(
+            organisation=kbh, topic=topic, subject=subject, defaults={"department": units[kind], "note": note}
+        )
+        created += made
+    return created
+
+
+@transaction.atomic
+def load_demo_krfo_contact_details() -> int:
+    """Phone numbers and functional mailboxes for KRFO's units that have none (illustrative: the notice pages
+    show the sending institution's contact details, and the reference data lists only names and addresses)."""
+    updated = 0
+    units = Organisation.objects.filter(kind__in=[OrgKind.KRFO_INSTITUTION, OrgKind.PROBATION_OFFICE])
+    for number, unit in enumerate(units.order_by("code"), start=10):
+        fields = []
+        if not unit.phone:
+            unit.phone, fields = f"72 55 {number:02d} 00", [*fields, "phone"]
+        if not unit.email:
+            unit.email, fields = f"{unit.code}@krfo.demo.invalid", [*fields, "email"]
+        if fields:
+            unit.save(update_fields=[*fields, "updated_at"])
+            updated += 1
+    return updated
 
 
 # --- demo cases (issue 3): people in every stage, made through the real services ---------------------

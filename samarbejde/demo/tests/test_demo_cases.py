@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from samarbejde.core.demo import DEMO_PERSONS, load_demo_cases, load_demo_users
 from samarbejde.custody.models import CustodyType, Episode, EpisodeStatus, EventKind
+from samarbejde.demo.data import DEMO_PERSONS, load_demo_cases, load_demo_users
 from samarbejde.notifications.models import Notification, NotificationReminder, NotificationStatus, ReminderKind
 from samarbejde.people.cpr import normalize_cpr
 from samarbejde.people.models import Person
