@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from samarbejde.custody.models import CustodyType, EventKind, ReleaseCertainty, ReleaseKind
+from samarbejde.custody.services import UNCHANGED, ReportedEvent
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import OrgKind
 from samarbejde.people.cpr import normalize_cpr
@@ -38,8 +39,6 @@ MSG_UNKNOWN_INSTITUTION = (
     "(fængsel, arresthus eller pension), f.eks. krfo-koebenhavns-faengsler."
 )
 MSG_UNKNOWN_MUNICIPALITY = "Ukendt kommunekode: %(code)s. Angiv bopælskommunens kode med 3 cifre, f.eks. 101."
-MSG_NAME_REQUIRED = "Angiv personens fulde navn (fornavn og efternavn), når personen ikke er kendt i forvejen."
-MSG_NAME_SPLIT = "Skriv både fornavn og efternavn, f.eks. »Hans Jensen«."
 MSG_EXTERNAL_ID = "Angiv id'et fra klientsystemet (højst 64 tegn)."
 MSG_DATETIME = "Angiv tidspunktet i ISO 8601 med tidszone, f.eks. 2026-11-27T09:30:00+01:00."
 MSG_DATE = "Angiv datoen som åååå-mm-dd, f.eks. 2027-03-01."
@@ -279,17 +278,29 @@ class CustodyEventInputSerializer(serializers.Serializer):
         return attrs
 
 
-def split_name(person: dict) -> tuple[str, str]:
-    """(first names, last name): explicit first_name/last_name win; else "Last, First" or "First ... Last"."""
-    first, last = (person.get("first_name") or "").strip(), (person.get("last_name") or "").strip()
-    if first or last:
-        return first, last
-    name = " ".join((person.get("name") or "").split())
-    if "," in name:
-        last, _, first = name.partition(",")
-        return first.strip(), last.strip()
-    first, _, last = name.rpartition(" ")
-    return first, last
+def reported_event(data: dict) -> ReportedEvent:
+    """The validated body as the custody services take it (custody.services.ReportedEvent)."""
+    person = data["person"]
+    expected = data.get("expected_release") or {}
+    release = data.get("release") or {}
+    return ReportedEvent(
+        kind=data["type"],
+        cpr=person["cpr"],
+        occurred_at=data["occurred_at"],
+        name=person.get("name") or "",
+        first_name=person.get("first_name") or "",
+        last_name=person.get("last_name") or "",
+        address=person["address"] if person.get("address") is not None else UNCHANGED,
+        home_municipality=person.get("home_municipality"),
+        pension=person.get("pension") or "",
+        benefits=tuple(person.get("benefits") or ()),
+        institution=data.get("institution"),
+        custody_type=data.get("custody_type") or "",
+        expected_release=expected.get("date"),
+        certainty=expected.get("certainty"),
+        release_kind=release.get("kind") or "",
+        address_after=release.get("address_after") or "",
+    )
 
 
 def canonical_body(data: dict) -> dict:

@@ -22,11 +22,13 @@ from samarbejde.api.custody_event_serializers import (
     CustodyEventResultSerializer,
     ValidationProblemSerializer,
     body_hash,
+    reported_event,
 )
 from samarbejde.api.exceptions import Problem
 from samarbejde.api.models import ApiScope
 from samarbejde.api.notification_views import COMMON_ERRORS, ApiKeyView, _problem
-from samarbejde.api.services import MSG_EXTERNAL_ID_CONFLICT, MSG_NO_OPEN_EPISODE
+from samarbejde.api.services import MSG_EXTERNAL_ID_CONFLICT
+from samarbejde.custody.services import MSG_NO_OPEN_EPISODE
 from samarbejde.organisations.roles import Cap
 from samarbejde.people.services import MSG_CPR_EXISTS
 
@@ -49,7 +51,6 @@ SERVICE_ERRORS: dict[str, tuple[int, tuple[str, ...] | None]] = {
     "address_too_long": (400, ("release", "address_after")),
     "same_institution": (422, ("institution",)),
     "no_change": (422, ("expected_release",)),
-    "external_id_taken": (409, ("external_id",)),
     "already_in_custody": (422, None),
     "episode_closed": (422, None),
     "already_sentence": (422, None),
@@ -339,7 +340,12 @@ class CustodyEventView(ApiKeyView):
         data = serializer.validated_data
         try:
             result = api_services.custody_event_receive(
-                data, digest=body_hash(data), api_key=request.auth, acting_user=request.user, render=_render(request)
+                reported_event(data),
+                external_id=data["external_id"],
+                digest=body_hash(data),
+                api_key=request.auth,
+                acting_user=request.user,
+                render=_render(request, data),
             )
         except (DjangoValidationError, DjangoPermissionDenied, IntegrityError) as exc:
             raise _as_problem(exc) from None
@@ -354,8 +360,8 @@ def _as_problem(exc: Exception) -> Exception:
     return Problem(MSG_CONCURRENT, status=409, code="concurrent")  # IntegrityError
 
 
-def _render(request):
-    def render(data: dict, outcome) -> dict:
+def _render(request, data: dict):
+    def render(outcome) -> dict:
         return CustodyEventResultSerializer(
             {
                 "external_id": data["external_id"],

@@ -19,16 +19,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from samarbejde.api.custody_event_serializers import MSG_NAME_REQUIRED, MSG_NAME_SPLIT, CustodyEventType, split_name
 from samarbejde.api.models import ApiKey, ApiScope, CustodyEventRecord
 from samarbejde.audit.services import audit_record
 from samarbejde.custody import services as custody_services
-from samarbejde.custody.access import episodes_visible_to
-from samarbejde.custody.models import EpisodeStatus
 from samarbejde.organisations.models import Membership, Organisation
 from samarbejde.organisations.roles import OrgKind, Role
 from samarbejde.organisations.services import membership_grant
-from samarbejde.people.selectors import person_search_by_cpr
 
 KEY_PREFIX = "smb"
 SERVICE_USERNAME_PREFIX = "api:"
@@ -178,15 +174,13 @@ def service_membership_for(organisation: Organisation) -> Membership:
 
 
 # -- Custody events from KRFO's client system ------------------------------------------------------------
+# The dispatch (which custody service per event type, the person's open episode by CPR number, a new person's
+# name) is custody's (custody.services.custody_event_apply); here only the idempotency of the request.
 
-MSG_NO_OPEN_EPISODE = (
-    "Personen med dette CPR-nummer er ikke indsat (der er ikke noget igangværende forløb). Indberet indsættelsen først."
-)
 MSG_EXTERNAL_ID_CONFLICT = (
     "external_id %(external_id)s er allerede brugt til en hændelse med et andet indhold. "
     "Brug et nyt external_id til en ny hændelse."
 )
-SEARCH_PURPOSE = "Indberetning fra Kriminalforsorgens klientsystem"
 
 
 @dataclass(frozen=True)
@@ -199,29 +193,35 @@ class CustodyEventResult:
 
 
 def custody_event_receive(
-    data: dict, *, digest: str, api_key: ApiKey, acting_user, render: Callable[[dict, object], dict]
+    report: custody_services.ReportedEvent,
+    *,
+    external_id: str,
+    digest: str,
+    api_key: ApiKey,
+    acting_user,
+    render: Callable[[object], dict],
 ) -> CustodyEventResult:
-    """One custody event (validated `data`, `digest` = body_hash of it) through the custody services the
-    pages use, as the key's service user. Idempotent by external_id per sending organisation: the record of
-    the first result is written in the services' transaction, and its unique constraint decides between
-    concurrent duplicates. `render(data, outcome)` gives the response body (the API's serializer).
+    """One custody event through custody.services.custody_event_apply (the services the pages use), as the key's
+    service user. Idempotent by external_id per sending organisation: the record of the first result is written
+    in the services' transaction, and its unique constraint decides between concurrent duplicates. `digest` is
+    the hash of the canonical request body; `render(outcome)` gives the response body (the API's serializer).
 
     Raises ValidationError (Danish, with a code: the services' own, no_open_episode, name_required,
     external_id_conflict), PermissionDenied, or IntegrityError when a concurrent change won without a record.
     """
-    organisation, external_id = api_key.organisation, data["external_id"]
+    organisation = api_key.organisation
     record = _custody_event_record(organisation, external_id)
     if record is not None:
         return _custody_event_replay(record, digest)
     try:
         with transaction.atomic():
-            outcome = _custody_event_apply(acting_user, data)
-            text = json.dumps(render(data, outcome), ensure_ascii=False)
+            outcome = custody_services.custody_event_apply(report, acting_user=acting_user)
+            text = json.dumps(render(outcome), ensure_ascii=False)
             CustodyEventRecord.objects.create(
                 organisation=organisation,
                 api_key=api_key,
                 external_id=external_id,
-                type=data["type"],
+                type=report.kind,
                 body_hash=digest,
                 status_code=201,
                 response=text,
@@ -247,64 +247,3 @@ def _custody_event_replay(record: CustodyEventRecord, digest: str) -> CustodyEve
             MSG_EXTERNAL_ID_CONFLICT, code="external_id_conflict", params={"external_id": record.external_id}
         )
     return CustodyEventResult(200, record.response)
-
-
-def _custody_event_apply(user, data: dict) -> custody_services.EventOutcome:
-    """Call the custody service for the event, as the pages do (same lookups, same audited CPR search)."""
-    kind, person_data, occurred_at = data["type"], data["person"], data["occurred_at"]
-    person = person_search_by_cpr(user, person_data["cpr"], purpose=SEARCH_PURPOSE)
-    if kind == CustodyEventType.ADMISSION:
-        first_name = last_name = ""
-        if person is None:
-            first_name, last_name = split_name(person_data)
-            if not first_name or not last_name:
-                message = MSG_NAME_SPLIT if (first_name or last_name) else MSG_NAME_REQUIRED
-                raise ValidationError(message, code="name_required")
-        expected = data.get("expected_release") or {}
-        return custody_services.admission_register(
-            person=person,
-            cpr=person_data["cpr"],
-            first_name=first_name,
-            last_name=last_name,
-            address=person_data.get("address"),
-            home_municipality=person_data["home_municipality"],
-            pension=person_data["pension"],
-            benefits=person_data["benefits"],
-            institution=data["institution"],
-            custody_type=data["custody_type"],
-            admitted_at=occurred_at,
-            expected_release=expected.get("date"),
-            certainty=expected.get("certainty"),
-            acting_user=user,
-            external_id=data["external_id"],
-        )
-    episode = (
-        episodes_visible_to(user, action="change").filter(person=person, status=EpisodeStatus.OPEN).first()
-        if person is not None
-        else None
-    )
-    if episode is None:
-        raise ValidationError(MSG_NO_OPEN_EPISODE, code="no_open_episode")
-    if kind == CustodyEventType.CONVERSION:
-        return custody_services.episode_convert_to_sentence(episode, occurred_at=occurred_at, acting_user=user)
-    if kind == CustodyEventType.TRANSFER:
-        return custody_services.episode_transfer(
-            episode, to_institution=data["institution"], occurred_at=occurred_at, acting_user=user
-        )
-    if kind == CustodyEventType.RELEASE_DATE_CHANGE:
-        expected = data["expected_release"]
-        return custody_services.episode_change_release_date(
-            episode,
-            expected_release=expected["date"],
-            certainty=expected["certainty"],
-            occurred_at=occurred_at,
-            acting_user=user,
-        )
-    release = data["release"]
-    return custody_services.episode_release(
-        episode,
-        released_at=occurred_at,
-        release_kind=release["kind"],
-        address_after=release.get("address_after", ""),
-        acting_user=user,
-    )

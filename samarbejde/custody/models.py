@@ -42,7 +42,7 @@ class Episode(BaseModel):
     `institution` is the current institution (transfers move it; the timeline keeps the history).
     `expected_release_date` is empty when unknown; `release_certainty` says how firm it is.
     `released_at`, `release_kind` and `address_after_release` are set by the release only.
-    `external_id` is an optional key from another system (e.g. KRFO's client system), unique when set.
+    Events reported by a client system are idempotent by their own key (api.CustodyEventRecord), not here.
     """
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="episodes")
@@ -64,7 +64,6 @@ class Episode(BaseModel):
     status = models.CharField(
         "status", max_length=8, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN, db_index=True
     )
-    external_id = models.CharField("eksternt id", max_length=64, blank=True)
     # KRFO's decision whether the handleplan is coordinated with the municipality (BEK 642/2006 § 3):
     # None = not decided yet. Set only by custody.services.episode_decide_coordination (the timeline keeps
     # every decision as a COORDINATION_DECISION event).
@@ -82,9 +81,6 @@ class Episode(BaseModel):
         constraints = [
             # A person is in at most one institution at a time; the service turns a violation into a message.
             models.UniqueConstraint(fields=["person"], condition=Q(status="open"), name="episode_one_open_per_person"),
-            models.UniqueConstraint(
-                fields=["external_id"], condition=~Q(external_id=""), name="episode_unique_external_id"
-            ),
             models.CheckConstraint(
                 condition=Q(status="open", released_at__isnull=True) | Q(status="closed", released_at__isnull=False),
                 name="episode_released_iff_closed",

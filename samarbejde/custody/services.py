@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
+from samarbejde.custody.access import episodes_visible_to
 from samarbejde.custody.models import (
     CustodyType,
     Episode,
@@ -32,6 +33,7 @@ from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Cap, OrgKind
 from samarbejde.people.models import Person
+from samarbejde.people.selectors import person_search_by_cpr
 from samarbejde.people.services import person_register, person_update_situation
 
 MSG_NOT_ALLOWED = "Kun Kriminalforsorgens sagsbehandlere kan registrere indsættelser, overførsler og løsladelser."
@@ -51,7 +53,6 @@ MSG_SAME_INSTITUTION = "Personen er allerede indsat i denne institution. Vælg e
 MSG_ALREADY_SENTENCE = "Personen afsoner allerede. Kun en varetægtsfængsling kan ændres til afsoning."
 MSG_NO_DATE_CHANGE = "Den forventede løsladelsesdato og sikkerheden er uændrede."
 MSG_RELEASE_KIND = "Vælg, hvordan personen er løsladt."
-MSG_EXTERNAL_ID_TAKEN = "Indsættelsen med dette eksterne id er allerede registreret."
 MSG_ADDRESS_TOO_LONG = "Adressen må højst være 300 tegn."
 MSG_COORDINATION_CHOICE = "Vælg, om handleplanen skal koordineres med kommunen."
 MSG_COORDINATION_REASON_REQUIRED = "Skriv en begrundelse, når handleplanen ikke skal koordineres med kommunen."
@@ -266,7 +267,6 @@ def episode_admit(
     expected_release: date | None = None,
     certainty: str | None = None,
     acting_user,
-    external_id: str | None = None,
 ) -> EventOutcome:
     """Admit a person (remand or sentence) to a KRFO institution and send the admission notices."""
     _require_krfo(acting_user)
@@ -276,13 +276,10 @@ def episode_admit(
     admitted_at = _as_datetime(admitted_at)
     _not_in_future(admitted_at)
     expected, certainty = _clean_expected(expected_release, certainty, admitted_at)
-    external_id = (external_id or "").strip()[:64]
     # Lock the person: two admissions of the same person at once wait for each other.
     person = Person.objects.select_for_update(of=("self",)).select_related("home_municipality").get(pk=person.pk)
     if Episode.objects.filter(person=person, status=EpisodeStatus.OPEN).exists():
         raise ValidationError(MSG_ALREADY_IN_CUSTODY, code="already_in_custody")
-    if external_id and Episode.objects.filter(external_id=external_id).exists():
-        raise ValidationError(MSG_EXTERNAL_ID_TAKEN, code="external_id_taken")
     episode = Episode(
         person=person,
         institution=institution,
@@ -290,7 +287,6 @@ def episode_admit(
         admitted_at=admitted_at,
         expected_release_date=expected,
         release_certainty=certainty,
-        external_id=external_id,
     )
     try:
         with transaction.atomic():
@@ -606,13 +602,11 @@ def admission_register(
     expected_release: date | None = None,
     certainty: str | None = None,
     acting_user,
-    external_id: str | None = None,
 ) -> EventOutcome:
     """The "register admission" form as one business event: the person is created (when `person` is None)
     or their situation updated, then admitted, all in one transaction: any failure leaves nothing behind.
 
     Raises ValidationError (people's field-keyed dict or custody's single Danish message) and PermissionDenied.
-    `external_id` (the API's custody events) is stored on the episode, see episode_admit.
     """
     _require_krfo(acting_user)
     if person is None:
@@ -644,5 +638,119 @@ def admission_register(
         expected_release=expected_release,
         certainty=certainty,
         acting_user=acting_user,
-        external_id=external_id,
     )
+
+
+# --- Events reported by a client system (KRFO's, through the API's custody events) -------------------------
+
+MSG_NO_OPEN_EPISODE = (
+    "Personen med dette CPR-nummer er ikke indsat (der er ikke noget igangværende forløb). Indberet indsættelsen først."
+)
+MSG_NAME_REQUIRED = "Angiv personens fulde navn (fornavn og efternavn), når personen ikke er kendt i forvejen."
+MSG_NAME_SPLIT = "Skriv både fornavn og efternavn, f.eks. »Hans Jensen«."
+REPORT_PURPOSE = "Indberetning fra Kriminalforsorgens klientsystem"
+UNCHANGED = object()  # a reported field left out: keep what is registered
+
+
+@dataclass(frozen=True)
+class ReportedEvent:
+    """One custody event as a client system reports it: the person by CPR number, the event's facts.
+
+    For an admission `institution`, `custody_type`, `home_municipality`, `pension` and `benefits` are needed;
+    `address` UNCHANGED keeps a known person's address. A new person needs a name (`name`, or `first_name` and
+    `last_name`). For the other kinds the person's open episode is the one it applies to.
+    """
+
+    kind: str
+    cpr: str
+    occurred_at: datetime
+    name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    address: object = UNCHANGED
+    home_municipality: Organisation | None = None
+    pension: str = ""
+    benefits: tuple[str, ...] = ()
+    institution: Organisation | None = None
+    custody_type: str = ""
+    expected_release: date | None = None
+    certainty: str | None = None
+    release_kind: str = ""
+    address_after: str = ""
+
+
+def split_name(*, name: str = "", first_name: str = "", last_name: str = "") -> tuple[str, str]:
+    """(first names, last name): explicit first_name/last_name win; else "Last, First" or "First ... Last"."""
+    first, last = (first_name or "").strip(), (last_name or "").strip()
+    if first or last:
+        return first, last
+    name = " ".join((name or "").split())
+    if "," in name:
+        last, _, first = name.partition(",")
+        return first.strip(), last.strip()
+    first, _, last = name.rpartition(" ")
+    return first, last
+
+
+@transaction.atomic
+def custody_event_apply(report: ReportedEvent, *, acting_user) -> EventOutcome:
+    """Register an event a client system reports, through the same services (and the same audited CPR search)
+    as the pages: an admission creates or updates the person and admits them; the other kinds apply to the
+    person's open episode. Raises ValidationError with the services' codes, plus no_open_episode and
+    name_required."""
+    person = person_search_by_cpr(acting_user, report.cpr, purpose=REPORT_PURPOSE)
+    if report.kind == EventKind.ADMISSION:
+        first_name = last_name = ""
+        if person is None:
+            first_name, last_name = split_name(
+                name=report.name, first_name=report.first_name, last_name=report.last_name
+            )
+            if not first_name or not last_name:
+                message = MSG_NAME_SPLIT if (first_name or last_name) else MSG_NAME_REQUIRED
+                raise ValidationError(message, code="name_required")
+        return admission_register(
+            person=person,
+            cpr=report.cpr,
+            first_name=first_name,
+            last_name=last_name,
+            address=None if report.address is UNCHANGED else report.address,
+            home_municipality=report.home_municipality,
+            pension=report.pension,
+            benefits=list(report.benefits),
+            institution=report.institution,
+            custody_type=report.custody_type,
+            admitted_at=report.occurred_at,
+            expected_release=report.expected_release,
+            certainty=report.certainty,
+            acting_user=acting_user,
+        )
+    episode = (
+        episodes_visible_to(acting_user, action="change").filter(person=person, status=EpisodeStatus.OPEN).first()
+        if person is not None
+        else None
+    )
+    if episode is None:
+        raise ValidationError(MSG_NO_OPEN_EPISODE, code="no_open_episode")
+    if report.kind == EventKind.CONVERSION:
+        return episode_convert_to_sentence(episode, occurred_at=report.occurred_at, acting_user=acting_user)
+    if report.kind == EventKind.TRANSFER:
+        return episode_transfer(
+            episode, to_institution=report.institution, occurred_at=report.occurred_at, acting_user=acting_user
+        )
+    if report.kind == EventKind.RELEASE_DATE_CHANGE:
+        return episode_change_release_date(
+            episode,
+            expected_release=report.expected_release,
+            certainty=report.certainty,
+            occurred_at=report.occurred_at,
+            acting_user=acting_user,
+        )
+    if report.kind == EventKind.RELEASE:
+        return episode_release(
+            episode,
+            released_at=report.occurred_at,
+            release_kind=report.release_kind,
+            address_after=report.address_after,
+            acting_user=acting_user,
+        )
+    raise ValidationError(MSG_NOT_ALLOWED, code="kind")
