@@ -160,6 +160,9 @@ def _populate(apps):
 
 
 def test_the_notice_migration_keeps_every_notice_and_gives_it_a_source_a_thread_a_sender_and_a_rule():
+    from samarbejde.core.tests.reference import load_reference_data
+
+    load_reference_data()  # a transactional test before this one may have flushed it
     ids = _populate(_migrate(BEFORE))
     _migrate(_latest())
 

@@ -93,6 +93,16 @@ def browser_data(django_db_blocker):
         load_demo_directory()
 
 
+HANG_GUARD_MS = 60_000
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _patient_expectations():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=HANG_GUARD_MS)
+
+
 @pytest.fixture
 def context(browser, live_server, browser_data):
     """A fresh browser context per test (own cookies and storage), Danish locale, fixed viewport."""
@@ -101,7 +111,8 @@ def context(browser, live_server, browser_data):
         locale="da-DK",
         viewport={"width": 1280, "height": 900},
     )
-    context.set_default_timeout(10_000)
+    # A hang guard, not a budget: a busy machine only takes longer (expect() waits as long, set below).
+    context.set_default_timeout(HANG_GUARD_MS)
     yield context
     context.close()
 

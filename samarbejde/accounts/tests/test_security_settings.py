@@ -26,7 +26,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a hang guard, not a budget
         check=False,
     )
 

@@ -41,7 +41,7 @@ def smtp_port(settings):
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 60},
         }
     }
     return port
