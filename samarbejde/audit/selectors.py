@@ -26,6 +26,7 @@ ACTION_LABELS: dict[str, str] = {
     "people.update": "Oplysninger om person ændret",
     "people.link_open": "Henvendelse om person åbnet",
     "people.link_close": "Henvendelse om person lukket",
+    "people.link_extend": "Udløb af henvendelse om person ændret",
     "audit.search": "Søgning i revisionsspor",
     "audit.subject_report": "Indsigtsrapport udtrukket",
     "admin.add": "Oprettet i administrationsmodulet",
