@@ -34,6 +34,8 @@ ACTION_LABELS: dict[str, str] = {
     "admin.delete": "Slettet i administrationsmodulet",
     "admin.view": "Opslag i administrationsmodulet",
     "organisations.membership_grant": "Tilknytning til organisation givet",
+    "organisations.membership_update": "Tilknytningens rolle eller afdeling ændret",
+    "organisations.membership_revoke": "Tilknytning til organisation deaktiveret",
     "organisations.change_request_propose": "Ændring af kontaktlisten foreslået",
     "organisations.change_request_approve": "Ændringsforslag godkendt",
     "organisations.change_request_reject": "Ændringsforslag afvist",
