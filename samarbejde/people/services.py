@@ -1,5 +1,7 @@
 """Writes about persons: each is one business event with its audit event in one transaction."""
 
+from datetime import UTC
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -227,6 +229,10 @@ def person_link_close(link: PersonLink, *, acting_user, purpose: str = "") -> Pe
     return locked
 
 
+def _utc_iso(moment) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
 @transaction.atomic
 def person_link_extend(link: PersonLink, *, expires_at, acting_user, purpose: str = "") -> PersonLink:
     """Change when a live or expired link ends (later or earlier), audited `people.link_extend`.
@@ -254,9 +260,6 @@ def person_link_extend(link: PersonLink, *, expires_at, acting_user, purpose: st
         person=locked.person,
         obj=locked,
         purpose=purpose,
-        details={
-            "expires_at": expires_at.isoformat(),
-            "previous_expires_at": previous.isoformat() if previous else None,
-        },
+        details={"expires_at": _utc_iso(expires_at), "previous_expires_at": _utc_iso(previous) if previous else None},
     )
     return locked
