@@ -10,9 +10,9 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.models import Group
 
 from samarbejde.accounts.models import User
-from samarbejde.core.admin import AdministratorAdmin, AdministratorInline
+from samarbejde.core.admin import AdministratorAdmin, AdministratorInline, ServiceInlineMixin, ServiceRefusalMixin
+from samarbejde.organisations.admin import MembershipAdminForm, save_membership_formset
 from samarbejde.organisations.models import Membership
-from samarbejde.organisations.roles import Role
 
 # Groups are not used: what a user may do follows from memberships (organisation + role).
 if admin.site.is_registered(Group):
@@ -33,8 +33,11 @@ class UserChangeForm(DjangoUserChangeForm):
         field_classes = {"username": UsernameField}
 
 
-class MembershipInline(AdministratorInline, admin.TabularInline):
+class MembershipInline(ServiceInlineMixin, AdministratorInline, admin.TabularInline):
+    """Written row by row through organisations.services (see UserAdmin.save_formset)."""
+
     model = Membership
+    form = MembershipAdminForm
     fk_name = "user"
     extra = 0
     fields = ("organisation", "department", "role", "is_active")
@@ -44,7 +47,7 @@ class MembershipInline(AdministratorInline, admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(AdministratorAdmin, DjangoUserAdmin):
+class UserAdmin(ServiceRefusalMixin, AdministratorAdmin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     fieldsets = (
@@ -81,11 +84,10 @@ class UserAdmin(AdministratorAdmin, DjangoUserAdmin):
         """Memberships are added on the change page that follows "Gem" on the (two-step) add page."""
         return self.inlines if obj is not None else ()
 
-    def save_related(self, request, form, formsets, change):
-        """As organisations.services.membership_grant: an administrator membership gives admin-site access."""
-        super().save_related(request, form, formsets, change)
-        user = form.instance
-        has_admin_role = user.memberships.filter(role=Role.ADMINISTRATOR, is_active=True).exists()
-        if has_admin_role and not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
+    def save_formset(self, request, form, formset, change):
+        """Memberships through organisations.services (which also give administrators is_staff); a refusal
+        rolls the whole page back, the user's own fields included."""
+        if formset.model is Membership:
+            save_membership_formset(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)

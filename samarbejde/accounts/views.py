@@ -1,3 +1,8 @@
+"""Login, logout, membership switching and TOTP set-up/verification: parse, call accounts.services, render.
+
+The writes and their audit events are in samarbejde/accounts/services.py; the views keep the session.
+"""
+
 import base64
 import io
 
@@ -7,16 +12,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from samarbejde.accounts import services
 from samarbejde.accounts.forms import LoginForm, OTPTokenForm
-from samarbejde.audit.services import audit_record
-from samarbejde.organisations.selectors import memberships_of
+
+MEMBERSHIP_SESSION_KEY = "membership_id"
 
 
 class LoginView(auth_views.LoginView):
@@ -26,19 +32,16 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        user = form.get_user()
-        memberships = memberships_of(user)
-        if memberships:
-            self.request.session["membership_id"] = str(memberships[0].pk)
-            user.active_membership = memberships[0]
-        audit_record("accounts.login", acting_user=user, obj=user)
+        membership = services.user_login_record(form.get_user())
+        if membership is not None:
+            self.request.session[MEMBERSHIP_SESSION_KEY] = str(membership.pk)
         return response
 
 
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
-        audit_record("accounts.logout", acting_user=request.user, obj=request.user)
+        services.user_logout_record(request.user)
     logout(request)
     messages.info(request, _("Du er logget ud."))
     return redirect("public:home")
@@ -51,19 +54,26 @@ def _safe_next(request, default: str = "core:start"):
     return default
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal as form errors: keyed ones on their field, others above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 @login_required
 @require_POST
 def switch_membership(request):
-    wanted = request.POST.get("membership", "")
-    for membership in memberships_of(request.user):
-        if str(membership.pk) == wanted:
-            request.session["membership_id"] = str(membership.pk)
-            request.user.active_membership = membership
-            audit_record("accounts.switch_membership", acting_user=request.user, obj=membership)
-            messages.success(request, _("Du arbejder nu som %(membership)s.") % {"membership": membership})
-            return redirect("core:start")
-    messages.error(request, _("Du har ikke den tilknytning. Vælg en af dem på listen."))
-    return redirect(_safe_next(request))
+    try:
+        membership = services.membership_switch(request.POST.get("membership", ""), acting_user=request.user)
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+        return redirect(_safe_next(request))
+    request.session[MEMBERSHIP_SESSION_KEY] = str(membership.pk)
+    messages.success(request, _("Du arbejder nu som %(membership)s.") % {"membership": membership})
+    return redirect("core:start")
 
 
 def _qr_svg(uri: str) -> str:
@@ -76,21 +86,20 @@ def _qr_svg(uri: str) -> str:
 @login_required
 def otp_setup(request):
     """Register a TOTP app: show the QR code, confirm with one code, then the device is confirmed."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-            return redirect("accounts:otp_verify")
-        device = TOTPDevice.objects.create(user=request.user, name="Godkendelses-app", confirmed=False)
+    try:
+        device = services.otp_device_start(request.user)
+    except ValidationError:  # already set up: verify instead
+        return redirect("accounts:otp_verify")
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        try:
+            device = services.otp_device_confirm(device, form.cleaned_data["token"], acting_user=request.user)
+        except ValidationError as refused:
+            _add_errors(form, refused)
+        else:
             otp_login(request, device)
-            audit_record("accounts.otp_setup", acting_user=request.user, obj=request.user)
             messages.success(request, _("Totrinsbekræftelse er slået til."))
             return redirect(_safe_next(request))
-        form.add_error("token", _("Koden passer ikke. Tjek, at telefonens ur går rigtigt, og prøv igen."))
     return render(request, "accounts/otp_setup.html", {"form": form, "qr": _qr_svg(device.config_url)})
 
 
@@ -98,9 +107,11 @@ def otp_setup(request):
 def otp_verify(request):
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
-            if device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
-                return redirect(_safe_next(request))
-        form.add_error("token", _("Koden passer ikke. Prøv igen med den nyeste kode."))
+        try:
+            device = services.otp_device_verify(request.user, form.cleaned_data["token"])
+        except ValidationError as refused:
+            _add_errors(form, refused)
+        else:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
     return render(request, "accounts/otp_verify.html", {"form": form})

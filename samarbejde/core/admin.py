@@ -5,9 +5,16 @@ administrator may do comes from role capabilities, not from Django's per-model p
 write made through the admin is audited (`admin.add`, `admin.change`, `admin.delete`) in the same
 transaction as the change (the admin wraps its views in one). Admin pages that show persons also
 record the read.
+
+Models whose writes have a service (persons, person links, memberships) save through it instead of
+Model.save(), so the admin gets the same guards and the domain audit action (`people.update`,
+`organisations.membership_grant`, ...) next to the generic `admin.*` one: see ServiceAdminMixin. A service's
+ValidationError rolls the whole admin write back and shows as Danish form errors (ServiceRefused).
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.core.models import WorkerHeartbeat
@@ -64,6 +71,9 @@ class AdministratorAdmin(CapabilityPermissionsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        self.audit_admin_write(request, obj, form, change)
+
+    def audit_admin_write(self, request, obj, form, change) -> None:
         audit_record(
             "admin.change" if change else "admin.add",
             acting_user=request.user,
@@ -141,6 +151,105 @@ class PersonalDataAdmin(AdministratorAdmin):
 
 class AdministratorInline(CapabilityPermissionsMixin):
     """Mix into TabularInline/StackedInline; inline writes are audited by the parent's save_formset."""
+
+
+# --- Writes through the services ------------------------------------------------------------------------
+
+
+class ServiceRefused(Exception):
+    """A service refused an admin write. Raised out of the admin's transaction, so everything the request
+    wrote is rolled back; ServiceRefusalMixin then shows the form again with the service's messages.
+
+    `prefix` names the form the refusal belongs to: None for the page's main form, else an inline form's prefix.
+    """
+
+    def __init__(self, error: ValidationError, prefix: str | None = None):
+        super().__init__(error)
+        self.error = error
+        self.prefix = prefix
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError as form errors: on the field it names if the form shows it, else above."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _with_refusal(form_class: type[forms.BaseForm], refusal: ServiceRefused) -> type[forms.BaseForm]:
+    def clean(self):
+        cleaned = super(refused_form, self).clean()
+        if self.prefix == refusal.prefix:
+            add_service_errors(self, refusal.error)
+        return cleaned
+
+    refused_form = type(form_class.__name__, (form_class,), {"clean": clean, "__module__": form_class.__module__})
+    return refused_form
+
+
+class ServiceRefusalMixin:
+    """For ModelAdmins whose save_model/save_formset may raise ServiceRefused.
+
+    The write is tried once inside Django's transaction; on a refusal it is rolled back and the same POST is
+    run again with the refusal attached to the form it belongs to, so that form is invalid and the page is
+    rendered as for any other form error (nothing saved, the input kept, the message in Danish).
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            if getattr(request, "_service_refusal", None) is not None:
+                raise  # the second run saved again: never expected, so not hidden
+            request._service_refusal = refused
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        return form_class if refusal is None else _with_refusal(form_class, refusal)
+
+
+class ServiceInlineMixin:
+    """For inlines of a ServiceRefusalMixin admin: a refusal raised for one inline form shows on that form."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset_class = super().get_formset(request, obj, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is not None:
+            formset_class.form = _with_refusal(formset_class.form, refusal)
+        return formset_class
+
+
+def adopt(obj, saved) -> None:
+    """Make the admin's in-memory `obj` the row a service saved (the admin goes on with `obj`: log, redirect)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class ServiceAdminMixin(ServiceRefusalMixin):
+    """Mix in before AdministratorAdmin: the main form is saved by `save_through_service`, not Model.save().
+
+    `save_through_service(request, obj, form, change)` calls the owning app's service with the form's cleaned
+    data and returns the saved object; a ValidationError becomes form errors. The generic `admin.add` /
+    `admin.change` event is still written after it (with the changed field names), so every admin write
+    stays findable under `admin.*` as well as under its domain action.
+    """
+
+    def save_through_service(self, request, obj, form, change):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = self.save_through_service(request, obj, form, change)
+        except ValidationError as error:
+            raise ServiceRefused(error) from error
+        adopt(obj, saved)
+        self.audit_admin_write(request, obj, form, change)
 
 
 # Third-party admins (registered before ours: their apps come first in INSTALLED_APPS) use Django's

@@ -1,10 +1,22 @@
-"""Organisations (KRFO units are edited here), departments, memberships and the directory."""
+"""Organisations (KRFO units are edited here), departments, memberships and the directory.
+
+Memberships (here and inline on the user page, samarbejde/accounts/admin.py) are written through
+organisations.services: membership_grant for a new one, membership_update for role/department, membership_revoke
+and membership_grant for unticking and ticking "aktiv". See samarbejde/core/admin.py ServiceAdminMixin.
+"""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from samarbejde.core.admin import AdministratorAdmin, AdministratorInline
+from samarbejde.audit.services import audit_record
+from samarbejde.core.admin import (
+    ADMIN_PURPOSE,
+    AdministratorAdmin,
+    AdministratorInline,
+    ServiceAdminMixin,
+    ServiceRefused,
+)
 from samarbejde.organisations import services
 from samarbejde.organisations.models import (
     Contact,
@@ -17,6 +29,109 @@ from samarbejde.organisations.models import (
 )
 from samarbejde.organisations.roles import OrgKind
 from samarbejde.organisations.routing import routing_topics
+from samarbejde.organisations.services import (
+    MSG_MEMBERSHIP_EXISTS,
+    membership_exists,
+    membership_grant,
+    membership_revoke,
+    membership_update,
+)
+
+MSG_ORGANISATION_FIXED = (
+    "Organisationen kan ikke ændres på en eksisterende tilknytning. Deaktivér den, og giv en ny tilknytning i stedet."
+)
+MSG_NEW_INACTIVE = "En ny tilknytning er aktiv fra start. Sæt flueben i »aktiv«, eller fjern rækken igen."
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """The membership form of the admin page and the user page's inline; the services do the writing."""
+
+    class Meta:
+        model = Membership
+        fields = ("user", "organisation", "department", "role", "is_active")
+
+    def clean(self):
+        cleaned = super().clean()
+        adding = self.instance._state.adding
+        if not adding and "organisation" in self.fields and "organisation" in self.changed_data:
+            self.add_error("organisation", MSG_ORGANISATION_FIXED)
+        if adding and "is_active" in self.fields and not cleaned.get("is_active"):
+            self.add_error("is_active", MSG_NEW_INACTIVE)
+        if adding:
+            user = cleaned.get("user") or (self.instance.user if self.instance.user_id else None)
+            organisation, role = cleaned.get("organisation"), cleaned.get("role")
+            if user and organisation and role:
+                department = cleaned.get("department")
+                if membership_exists(user, organisation=organisation, role=role, department=department):
+                    self.add_error(None, MSG_MEMBERSHIP_EXISTS)  # on "role" it would hide the role from clean()
+        return cleaned
+
+    def validate_constraints(self):
+        """The two partial unique constraints have no readable message: clean() and the services say it in Danish."""
+
+
+def save_membership_form(request, form: forms.ModelForm) -> Membership:
+    """One validated membership form, written through the services; returns the saved membership."""
+    data, membership = form.cleaned_data, form.instance
+    if membership._state.adding:
+        return membership_grant(
+            data.get("user") or membership.user,
+            organisation=data["organisation"],
+            role=data["role"],
+            department=data.get("department"),
+            acting_user=request.user,
+        )
+    changed = set(form.changed_data)
+    saved = membership
+    if changed & {"role", "department"}:
+        saved = membership_update(
+            membership, role=data["role"], department=data.get("department"), acting_user=request.user
+        )
+    if "is_active" in changed:
+        if data["is_active"]:
+            saved = membership_grant(
+                saved.user,
+                organisation=saved.organisation,
+                role=saved.role,
+                department=saved.department,
+                acting_user=request.user,
+            )
+        else:
+            saved = membership_revoke(saved, acting_user=request.user)
+    return saved
+
+
+def save_membership_formset(request, formset) -> None:
+    """The user page's membership inline, row by row through the services, audited as the admin does.
+
+    Sets new_objects/changed_objects/deleted_objects as formset.save() would (the admin's change message
+    reads them). A refusal names the row's prefix, so the message shows on that row.
+    """
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def audit(action: str, obj, **details) -> None:
+        audit_record(action, acting_user=request.user, obj=obj, purpose=ADMIN_PURPOSE, details=details or None)
+
+    def save(form) -> Membership:
+        try:
+            return save_membership_form(request, form)
+        except ValidationError as error:
+            raise ServiceRefused(error, prefix=form.prefix) from error
+
+    for form in formset.initial_forms:
+        if formset.can_delete and formset._should_delete_form(form):
+            audit("admin.delete", form.instance)
+            form.instance.delete()
+            formset.deleted_objects.append(form.instance)
+        elif form.has_changed():
+            saved = save(form)
+            formset.changed_objects.append((saved, form.changed_data))
+            audit("admin.change", saved, fields=sorted(form.changed_data))
+    for form in formset.extra_forms:
+        if form.has_changed() and not (formset.can_delete and formset._should_delete_form(form)):
+            saved = save(form)
+            formset.new_objects.append(saved)
+            audit("admin.add", saved)
 
 
 class DepartmentInline(AdministratorInline, admin.TabularInline):
@@ -50,7 +165,11 @@ class DepartmentAdmin(AdministratorAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AdministratorAdmin):
+class MembershipAdmin(ServiceAdminMixin, AdministratorAdmin):
+    """A new membership is always active; on an existing one the user and organisation stay (revoke and grant
+    a new one instead)."""
+
+    form = MembershipAdminForm
     list_display = ("user", "organisation", "department", "role", "is_active")
     list_filter = ("role", "is_active", "organisation__kind")
     search_fields = (
@@ -62,6 +181,17 @@ class MembershipAdmin(AdministratorAdmin):
     )
     list_select_related = ("user", "organisation", "department")
     autocomplete_fields = ("user", "organisation", "department")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "organisation", "department", "role")
+        return ("user", "organisation", "department", "role", "is_active")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "organisation") if obj is not None else ()
+
+    def save_through_service(self, request, obj, form, change):
+        return save_membership_form(request, form)
 
 
 @admin.register(Region)

@@ -75,6 +75,7 @@ class Cap(models.TextChoices):
     PERSON_VIEW_LINKED = "people.view_linked", "Se personer via en aktiv henvendelse til egen organisation"
     PERSON_VIEW_FULL_CPR = "people.view_full_cpr", "Se fuldt CPR-nummer"
     PERSON_REGISTER = "people.register", "Registrere personer"
+    PERSON_MAINTAIN = "people.maintain", "Registrere og rette personer i administrationsmodulet"
     LINK_OPEN = "people.link_open", "Åbne en henvendelse om en person til en anden myndighed"
     AUDIT_SEARCH = "audit.search", "Søge i revisionssporet"
     AUDIT_SUBJECT_REPORT = "audit.subject_report", "Udtrække indsigtsrapport for en person"
@@ -112,6 +113,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.AUDIT_SUBJECT_REPORT,
             Cap.ADMIN_SITE,
             Cap.LEGAL_MANAGE,
+            Cap.PERSON_MAINTAIN,
         }
     ),
 }

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
-from samarbejde.organisations.access import active_membership, may_propose_change_for
+from samarbejde.organisations.access import active_membership, may_propose_change_for, user_can
 from samarbejde.organisations.models import (
     ChangeRequestStatus,
     ChangeTarget,
@@ -30,26 +30,133 @@ REASON_MAX_LENGTH = 2000
 MSG_REASON_TOO_LONG = f"Begrundelsen må højst være {REASON_MAX_LENGTH} tegn."
 
 
+MSG_MEMBERSHIP_EXISTS = (
+    "Brugeren har allerede den rolle i organisationen (og afdelingen). Ret den eksisterende tilknytning i stedet."
+)
+MSG_MEMBERSHIP_ADMIN_ONLY = "Kun administratorer kan ændre og deaktivere tilknytninger."
+MSG_MEMBERSHIP_OWN_ROLE = (
+    "Du kan ikke ændre rollen på den tilknytning, du selv arbejder som nu. Bed en anden administrator om det."
+)
+MSG_MEMBERSHIP_OWN_REVOKE = (
+    "Du kan ikke deaktivere den tilknytning, du selv arbejder som nu. Bed en anden administrator om det."
+)
+
+
 @transaction.atomic
 def membership_grant(
     user, *, organisation: Organisation, role: str, department: Department | None = None, acting_user=None
 ) -> Membership:
-    """Give a user a job in an organisation (idempotent). Administrators also get Django's is_staff."""
+    """Give a user a job in an organisation (idempotent). Administrators also get Django's is_staff.
+
+    Granting an inactive membership again reactivates it. Audited `organisations.membership_grant` when
+    the membership is created or reactivated (`details.reactivated`), not when it was already active.
+    """
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=organisation, department=department, role=role, defaults={"is_active": True}
     )
     membership.full_clean()
-    if not membership.is_active:
+    reactivated = not membership.is_active
+    if reactivated:
         membership.is_active = True
         membership.save(update_fields=["is_active", "updated_at"])
-    if role == Role.ADMINISTRATOR and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    if created:
+    _staff_for_administrators(membership)
+    if created or reactivated:
         audit_record(
-            "organisations.membership_grant", acting_user=acting_user, obj=membership, organisation=organisation
+            "organisations.membership_grant",
+            acting_user=acting_user,
+            obj=membership,
+            organisation=organisation,
+            details={"reactivated": True} if reactivated else None,
         )
     return membership
+
+
+def _staff_for_administrators(membership: Membership) -> None:
+    """An administrator membership gives Django's is_staff (the admin site still checks the capability)."""
+    user = membership.user
+    if membership.role == Role.ADMINISTRATOR and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+
+
+def _require_membership_admin(acting_user) -> None:
+    if not user_can(acting_user, Cap.ADMIN_SITE):
+        raise PermissionDenied(MSG_MEMBERSHIP_ADMIN_ONLY)
+
+
+def _is_in_use_by(membership: Membership, acting_user) -> bool:
+    current = active_membership(acting_user)
+    return current is not None and current.pk == membership.pk
+
+
+def membership_exists(
+    user, *, organisation: Organisation, role: str, department: Department | None, exclude: Membership | None = None
+) -> bool:
+    """Whether the user already holds this role there (the two partial unique constraints, as a question)."""
+    others = Membership.objects.filter(user=user, organisation=organisation, department=department, role=role)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
+@transaction.atomic
+def membership_update(membership: Membership, *, role: str, department: Department | None, acting_user) -> Membership:
+    """Change the role and/or department of a membership (the user and organisation stay), audited
+    `organisations.membership_update` with the changed field names and the roles before and after.
+
+    The same guards as membership_grant (Membership.full_clean: the role fits the organisation kind, the
+    department belongs to it), plus: no duplicate of another membership, and an administrator cannot change
+    the role of the membership they are working as. An edit that changes nothing writes nothing.
+    """
+    _require_membership_admin(acting_user)
+    locked = Membership.objects.select_for_update().select_related("user", "organisation").get(pk=membership.pk)
+    new = {"role": role, "department_id": department.pk if department else None}
+    changed = sorted(name.removesuffix("_id") for name, value in new.items() if getattr(locked, name) != value)
+    if not changed:
+        return locked
+    if "role" in changed and _is_in_use_by(locked, acting_user):
+        raise ValidationError({"role": MSG_MEMBERSHIP_OWN_ROLE}, code="own_membership")
+    if membership_exists(
+        locked.user, organisation=locked.organisation, role=role, department=department, exclude=locked
+    ):
+        raise ValidationError({"role": MSG_MEMBERSHIP_EXISTS}, code="membership_exists")
+    previous_role = locked.role
+    locked.role = role
+    locked.department = department
+    locked.full_clean(validate_constraints=False)  # the constraints are the duplicate check above
+    locked.save(update_fields=[*changed, "updated_at"])
+    _staff_for_administrators(locked)
+    details: dict = {"fields": changed}
+    if "role" in changed:
+        details.update(previous_role=previous_role, role=role)
+    audit_record(
+        "organisations.membership_update",
+        acting_user=acting_user,
+        obj=locked,
+        organisation=locked.organisation,
+        details=details,
+    )
+    return locked
+
+
+@transaction.atomic
+def membership_revoke(membership: Membership, *, acting_user) -> Membership:
+    """Deactivate a membership (kept, not deleted: audit events point at it), audited
+    `organisations.membership_revoke`. Revoking an inactive one is harmless; an administrator cannot revoke
+    the membership they are working as (they would lock themselves out mid-request).
+    """
+    _require_membership_admin(acting_user)
+    locked = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
+    if not locked.is_active:
+        return locked
+    if _is_in_use_by(locked, acting_user):
+        raise ValidationError({"is_active": MSG_MEMBERSHIP_OWN_REVOKE}, code="own_membership")
+    locked.is_active = False
+    locked.save(update_fields=["is_active", "updated_at"])
+    audit_record(
+        "organisations.membership_revoke", acting_user=acting_user, obj=locked, organisation=locked.organisation
+    )
+    return locked
 
 
 @transaction.atomic

@@ -1,12 +1,17 @@
-"""Persons and their live links. Personal data: every admin read and write is audited; persons are never deleted."""
+"""Persons and their live links. Personal data: every admin read and write is audited; persons are never deleted.
+
+Writes go through people.services (person_register, person_update, person_link_extend, person_link_close), so
+the admin has the services' guards and domain audit actions; see samarbejde/core/admin.py ServiceAdminMixin.
+"""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from samarbejde.core.admin import PersonalDataAdmin
+from samarbejde.core.admin import ADMIN_PURPOSE, PersonalDataAdmin, ServiceAdminMixin
 from samarbejde.people.cpr import normalize_cpr
 from samarbejde.people.models import Person, PersonLink
+from samarbejde.people.services import person_link_close, person_link_extend, person_register, person_update
 
 
 class CprField(forms.CharField):
@@ -27,6 +32,9 @@ class PersonAdminForm(forms.ModelForm):
         model = Person
         fields = ("cpr", "first_name", "last_name", "address", "home_municipality")
 
+    def validate_unique(self):
+        """The service checks that the CPR number is unique, with a message that says what to do instead."""
+
 
 def _cpr_or_none(term: str) -> str | None:
     try:
@@ -36,7 +44,7 @@ def _cpr_or_none(term: str) -> str | None:
 
 
 @admin.register(Person)
-class PersonAdmin(PersonalDataAdmin):
+class PersonAdmin(ServiceAdminMixin, PersonalDataAdmin):
     """Search by name or CPR (with or without the dash). The list shows the birth date part only."""
 
     form = PersonAdminForm
@@ -62,20 +70,71 @@ class PersonAdmin(PersonalDataAdmin):
             return queryset.filter(cpr=cpr), False
         return super().get_search_results(request, queryset, search_term)
 
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {
+            "cpr": data["cpr"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "address": data.get("address", ""),
+            "home_municipality": data.get("home_municipality"),
+        }
+        if change:
+            return person_update(obj, **fields, acting_user=request.user, purpose=ADMIN_PURPOSE)
+        return person_register(**fields, acting_user=request.user, purpose=ADMIN_PURPOSE)
+
+
+class PersonLinkAdminForm(forms.ModelForm):
+    close = forms.BooleanField(
+        label="Afslut henvendelsen nu",
+        required=False,
+        help_text="Organisationen kan ikke længere se personen gennem denne henvendelse.",
+    )
+
+    class Meta:
+        model = PersonLink
+        fields = ("expires_at",)
+        help_texts = {"expires_at": "Ret, hvornår henvendelsen udløber. Datoen skal ligge i fremtiden."}
+
 
 @admin.register(PersonLink)
-class PersonLinkAdmin(PersonalDataAdmin):
-    """Links are opened by the flows that address an organisation; here they can only be ended or extended."""
+class PersonLinkAdmin(ServiceAdminMixin, PersonalDataAdmin):
+    """Links are opened by the flows that address an organisation; here they can only be ended or their expiry
+    changed (person_link_close, person_link_extend)."""
 
+    form = PersonLinkAdminForm
     allow_add = False
     allow_delete = False
     list_display = ("person", "organisation", "reason", "opened_at", "expires_at", "closed_at", "live")
     list_filter = ("reason", "organisation__kind")
     search_fields = ("person__first_name", "person__last_name", "organisation__name", "organisation__code")
     list_select_related = ("person", "organisation")
-    readonly_fields = ("person", "organisation", "department", "reason", "source_type", "source_id", "opened_at")
-    fields = (*readonly_fields, "expires_at", "closed_at")
+    readonly_fields = (
+        "person",
+        "organisation",
+        "department",
+        "reason",
+        "source_type",
+        "source_id",
+        "opened_at",
+        "closed_at",
+    )
+    fields = (*readonly_fields, "expires_at", "close")
     ordering = ("-opened_at",)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A closed link is history: shown, not changed."""
+        return super().has_change_permission(request, obj) and (obj is None or obj.closed_at is None)
+
+    def save_through_service(self, request, obj, form, change):
+        link = obj
+        if "expires_at" in form.changed_data:
+            link = person_link_extend(
+                obj, expires_at=form.cleaned_data["expires_at"], acting_user=request.user, purpose=ADMIN_PURPOSE
+            )
+        if form.cleaned_data.get("close"):
+            link = person_link_close(obj, acting_user=request.user, purpose=ADMIN_PURPOSE)
+        return link
 
     @admin.display(description="aktiv", boolean=True)
     def live(self, obj: PersonLink) -> bool:

@@ -1,5 +1,7 @@
 """Writes about persons: each is one business event with its audit event in one transaction."""
 
+from datetime import UTC
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,16 +15,38 @@ from samarbejde.people.cpr import normalize_cpr
 from samarbejde.people.models import MSG_PENSION_UNKNOWN, PensionKind, Person, PersonLink, normalize_benefits
 
 MSG_NOT_ALLOWED = "Du må ikke registrere personer."
+MSG_NOT_ALLOWED_UPDATE = "Du må ikke rette oplysninger om personer."
 MSG_CPR_EXISTS = "Der findes allerede en person med dette CPR-nummer. Søg personen frem i stedet."
 MSG_NOT_A_MUNICIPALITY = "Bopælskommunen skal være en af de 98 kommuner."
 MSG_NAME_REQUIRED = "Skriv personens fornavn og efternavn."
+MSG_LINK_CLOSED = "Henvendelsen er afsluttet. Dens udløb kan ikke ændres."
+MSG_LINK_EXPIRY_REQUIRED = "Vælg en udløbsdato. En henvendelse kan ikke gøres tidsubegrænset her."
+MSG_LINK_EXPIRY_PAST = "Udløbsdatoen skal ligge i fremtiden."
+
+# Registering and correcting persons: KRFO's case roles in the application, administrators in the admin.
+MAINTAIN_CAPABILITIES = (Cap.PERSON_REGISTER, Cap.PERSON_MAINTAIN)
 
 
-def _clean_situation(home_municipality: Organisation | None, pension: str, benefits) -> tuple[str, list[str]]:
+def _may_maintain(acting_user) -> bool:
+    return any(user_can(acting_user, capability) for capability in MAINTAIN_CAPABILITIES)
+
+
+def _clean_cpr(cpr: str) -> str:
+    try:
+        return normalize_cpr(cpr)
+    except ValidationError as exc:
+        raise ValidationError({"cpr": exc.messages}, code="cpr") from None
+
+
+def _clean_home_municipality(home_municipality: Organisation | None) -> None:
     if home_municipality is not None and (
         home_municipality.kind != OrgKind.MUNICIPALITY or not home_municipality.is_active
     ):
         raise ValidationError({"home_municipality": MSG_NOT_A_MUNICIPALITY}, code="not_a_municipality")
+
+
+def _clean_situation(home_municipality: Organisation | None, pension: str, benefits) -> tuple[str, list[str]]:
+    _clean_home_municipality(home_municipality)
     if pension not in PensionKind.values:
         raise ValidationError({"pension": MSG_PENSION_UNKNOWN}, code="pension_unknown")
     try:
@@ -45,12 +69,9 @@ def person_register(
     purpose: str = "Registrering af klient",
 ) -> Person:
     """Register a person. Bad input raises ValidationError (a dict keyed by field) with Danish messages."""
-    if not user_can(acting_user, Cap.PERSON_REGISTER):
+    if not _may_maintain(acting_user):
         raise PermissionDenied(MSG_NOT_ALLOWED)
-    try:
-        cpr = normalize_cpr(cpr)
-    except ValidationError as exc:
-        raise ValidationError({"cpr": exc.messages}, code="cpr") from None
+    cpr = _clean_cpr(cpr)
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     if not first_name or not last_name:
         raise ValidationError({"first_name": MSG_NAME_REQUIRED}, code="name_required")
@@ -68,6 +89,62 @@ def person_register(
     )
     audit_record("people.create", acting_user=acting_user, person=person, obj=person, purpose=purpose)
     return person
+
+
+@transaction.atomic
+def person_update(
+    person: Person,
+    *,
+    cpr: str,
+    first_name: str,
+    last_name: str,
+    address: str,
+    home_municipality: Organisation | None,
+    acting_user,
+    purpose: str = "Rettelse af personoplysninger",
+) -> Person:
+    """Correct a person's CPR number, name, address and home municipality (the admin's edit).
+
+    The same guards as person_register: CPR normalised and unique, both names, the home municipality an
+    active municipality (None = unknown). Audited `people.update` with the names of the changed fields only
+    (never their values); an edit that changes nothing writes nothing.
+    """
+    if not _may_maintain(acting_user):
+        raise PermissionDenied(MSG_NOT_ALLOWED_UPDATE)
+    cpr = _clean_cpr(cpr)
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    names = {"first_name": first_name, "last_name": last_name}
+    missing = {name: MSG_NAME_REQUIRED for name, value in names.items() if not value}
+    if missing:
+        raise ValidationError(missing, code="name_required")
+    _clean_home_municipality(home_municipality)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if Person.objects.filter(cpr=cpr).exclude(pk=locked.pk).exists():
+        raise ValidationError({"cpr": MSG_CPR_EXISTS}, code="cpr_exists")
+    new = {
+        "cpr": cpr,
+        "first_name": first_name,
+        "last_name": last_name,
+        "address": (address or "").strip(),
+        "home_municipality_id": home_municipality.pk if home_municipality else None,
+    }
+    changed = sorted(name.removesuffix("_id") for name, value in new.items() if getattr(locked, name) != value)
+    if not changed:
+        return locked
+    for name, value in new.items():
+        setattr(locked, name, value)
+    # Field limits (lengths) in Danish before the database sees them; uniqueness was checked above.
+    locked.full_clean(validate_unique=False, validate_constraints=False)
+    locked.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        "people.update",
+        acting_user=acting_user,
+        person=locked,
+        obj=locked,
+        purpose=purpose,
+        details={"fields": changed},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -145,13 +222,51 @@ def person_link_open(
 
 
 @transaction.atomic
-def person_link_close(link: PersonLink, *, acting_user) -> PersonLink:
-    """End a live link; closing twice is harmless."""
-    if link.closed_at is None:
-        link.closed_at = timezone.now()
-        link.save(update_fields=["closed_at", "updated_at"])
-        audit_record("people.link_close", acting_user=acting_user, person=link.person, obj=link)
-    return link
+def person_link_close(link: PersonLink, *, acting_user, purpose: str = "") -> PersonLink:
+    """End a live link; closing twice is harmless. Decided on the stored row (locked), not on `link` as passed."""
+    locked = PersonLink.objects.select_for_update().select_related("person").get(pk=link.pk)
+    if locked.closed_at is None:
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["closed_at", "updated_at"])
+        audit_record("people.link_close", acting_user=acting_user, person=locked.person, obj=locked, purpose=purpose)
+    link.closed_at = locked.closed_at
+    return locked
+
+
+def _utc_iso(moment) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+@transaction.atomic
+def person_link_extend(link: PersonLink, *, expires_at, acting_user, purpose: str = "") -> PersonLink:
+    """Change when a live or expired link ends (later or earlier), audited `people.link_extend`.
+
+    Refused in Danish: a closed link, no date (a link is not made open-ended here) and a date that is not
+    in the future. The same date again writes nothing.
+    """
+    if expires_at is None:
+        raise ValidationError({"expires_at": MSG_LINK_EXPIRY_REQUIRED}, code="expiry_required")
+    if timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": MSG_LINK_EXPIRY_PAST}, code="expiry_past")
+    locked = PersonLink.objects.select_for_update().select_related("person").get(pk=link.pk)
+    if locked.closed_at is not None:
+        raise ValidationError({"expires_at": MSG_LINK_CLOSED}, code="link_closed")
+    if locked.expires_at == expires_at:
+        return locked
+    previous = locked.expires_at
+    locked.expires_at = expires_at
+    locked.save(update_fields=["expires_at", "updated_at"])
+    audit_record(
+        "people.link_extend",
+        acting_user=acting_user,
+        person=locked.person,
+        obj=locked,
+        purpose=purpose,
+        details={"expires_at": _utc_iso(expires_at), "previous_expires_at": _utc_iso(previous) if previous else None},
+    )
+    return locked
 
 
 @transaction.atomic

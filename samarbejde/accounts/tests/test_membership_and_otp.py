@@ -1,5 +1,7 @@
 """Switching membership, and TOTP two-factor when OTP_REQUIRED is on."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.utils import timezone
@@ -167,3 +169,37 @@ def test_logout_works_before_the_second_factor(client):
     client.force_login(UserFactory())
     assert client.post("/konto/log-ud/").status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.usefixtures("otp_required")
+def test_set_up_page_does_not_enrol_a_second_device_after_a_confirmed_one(client):
+    """A left-over unconfirmed device must not let a password-only login add its own second factor."""
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    spare = TOTPDevice.objects.create(user=user, name="rest", confirmed=False)
+    client.force_login(user)
+    assert client.get("/konto/totp/opsaet/")["Location"] == "/konto/totp/bekraeft/"
+    assert client.post("/konto/totp/opsaet/", {"token": current_token(spare)})["Location"] == "/konto/totp/bekraeft/"
+    spare.refresh_from_db()
+    assert not spare.confirmed
+    assert client.get("/start/").status_code == 302
+
+
+@pytest.mark.usefixtures("otp_required")
+def test_a_wrong_verification_code_shows_a_danish_error_and_is_not_audited(client):
+    user = user_with_role(Role.ADMINISTRATOR)
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client.force_login(user)
+    with time_machine.travel(timezone.now(), tick=False):
+        wrong = f"{(int(current_token(device)) + 1) % 1_000_000:06d}"
+        response = client.post("/konto/totp/bekraeft/?next=/start/", {"token": wrong})
+        assert response.status_code == 200
+        assert "Koden passer ikke. Prøv igen med den nyeste kode." in response.content.decode()
+        response = client.post("/konto/totp/bekraeft/?next=/start/", {"token": current_token(device)})
+        assert "for mange gange i træk" in response.content.decode()
+    assert client.get("/start/").status_code == 302
+    assert not AuditEvent.objects.filter(action="accounts.otp_verify").exists()
+    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
+        response = client.post("/konto/totp/bekraeft/?next=/start/", {"token": current_token(device)})
+        assert response["Location"] == "/start/"
+    assert AuditEvent.objects.filter(action="accounts.otp_verify", actor=user).count() == 1

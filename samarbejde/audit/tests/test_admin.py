@@ -9,6 +9,7 @@ from django.urls import reverse
 from samarbejde.audit.models import AuditEvent
 from samarbejde.audit.tests.factories import PersonFactory, audit_event
 from samarbejde.core.models import WorkerHeartbeat
+from samarbejde.core.tests.admin_forms import admin_url, form_data
 from samarbejde.legal.models import Act, Paragraph
 from samarbejde.organisations.models import ContactChangeRequest, Membership, Region
 from samarbejde.organisations.roles import Role
@@ -21,44 +22,11 @@ NON_ADMIN_ROLES = [role for role in Role if role != Role.ADMINISTRATOR]
 ADMIN_CONTENT = "Samarbejde – administration"
 
 
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
 def assert_refused(response):
     """A redirect to the admin login or a 403, never admin content."""
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert response["Location"].startswith(reverse("admin:login"))
-
-
-def form_data(response) -> dict:
-    """POST data that resubmits an admin change form as rendered, inline formsets included."""
-
-    def values(form, prefix=""):
-        data = {}
-        for bound in form:
-            if bound.field.disabled:
-                continue
-            value = bound.value()
-            name = bound.html_name
-            if isinstance(value, bool):
-                if value:
-                    data[name] = "on"
-            elif isinstance(value, list | tuple):
-                data[name] = [str(v) for v in value]
-            elif value is not None:
-                data[name] = str(value)
-        return data
-
-    context = response.context
-    data = values(context["adminform"].form)
-    for inline in context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({bound.html_name: bound.value() for bound in formset.management_form})
-        for form in formset.forms:
-            data.update(values(form))
-    return data
 
 
 # --- Who reaches the admin --------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Notices have a subject, a source, a thread and a sender instead of an episode (ADR 0006).
+"""Notices have a subject, a source, a thread and a sender instead of an episode (ADR 0007).
 
 Every existing notice keeps its data and gets:
 - source = its custody event, thread = its episode (generic, so later processes can send notices too);

@@ -1,0 +1,125 @@
+"""Writes about a user's own account: login bookkeeping, TOTP two-factor and the membership in use.
+
+Each function is one business event with its audit event in one transaction. The session (which membership
+is in use, which OTP device verified the login) is request state and stays in the views: these functions
+return what the view puts there. Refusals are ValidationErrors with Danish messages (translated where the
+page is, see ADR 0005).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samarbejde.audit.services import audit_record
+from samarbejde.organisations.models import Membership
+from samarbejde.organisations.selectors import memberships_of
+
+OTP_DEVICE_NAME = "Godkendelses-app"
+
+MSG_NOT_YOUR_MEMBERSHIP = _("Du har ikke den tilknytning. Vælg en af dem på listen.")
+MSG_OTP_ALREADY_ON = _("Totrinsbekræftelse er allerede slået til. Bekræft med en kode fra din app.")
+MSG_OTP_NOT_STARTED = _("Start opsætningen af totrinsbekræftelse forfra.")
+MSG_OTP_NO_DEVICE = _("Du har ikke slået totrinsbekræftelse til endnu.")
+MSG_OTP_WRONG_SETUP_CODE = _("Koden passer ikke. Tjek, at telefonens ur går rigtigt, og prøv igen.")
+MSG_OTP_WRONG_CODE = _("Koden passer ikke. Prøv igen med den nyeste kode.")
+MSG_OTP_THROTTLED = _("Du har skrevet en forkert kode for mange gange i træk. Vent et øjeblik, og prøv igen.")
+
+
+@transaction.atomic
+def user_login_record(user) -> Membership | None:
+    """A password login succeeded: choose the first active membership and audit `accounts.login`.
+
+    Returns the membership now in use (None for a user without one); the view keeps it in the session.
+    """
+    memberships = memberships_of(user)
+    membership = memberships[0] if memberships else None
+    if membership is not None:
+        user.active_membership = membership
+    audit_record("accounts.login", acting_user=user, obj=user)
+    return membership
+
+
+@transaction.atomic
+def user_logout_record(user) -> None:
+    """Audit `accounts.logout` before the view ends the session."""
+    audit_record("accounts.logout", acting_user=user, obj=user)
+
+
+@transaction.atomic
+def membership_switch(membership_id, *, acting_user) -> Membership:
+    """Work as another of the user's own active memberships; anything else is refused in Danish.
+
+    `membership_id` is the raw value from the form (any string): it is matched against the user's own
+    memberships, never looked up on its own.
+    """
+    wanted = str(membership_id or "")
+    for membership in memberships_of(acting_user):
+        if str(membership.pk) == wanted:
+            acting_user.active_membership = membership
+            audit_record("accounts.switch_membership", acting_user=acting_user, obj=membership)
+            return membership
+    raise ValidationError(MSG_NOT_YOUR_MEMBERSHIP, code="not_your_membership")
+
+
+@transaction.atomic
+def otp_device_start(user) -> TOTPDevice:
+    """Begin TOTP enrolment: the user's unconfirmed device (created on the first call, audited `accounts.otp_enrol`).
+
+    Refused once a confirmed device exists: a login with only the password must not add a second factor
+    of its own (an administrator resets a lost device in the admin).
+    """
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(MSG_OTP_ALREADY_ON, code="otp_already_on")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=OTP_DEVICE_NAME, confirmed=False)
+        audit_record("accounts.otp_enrol", acting_user=user, obj=user)
+    return device
+
+
+def _throttled(device: TOTPDevice) -> bool:
+    allowed, _details = device.verify_is_allowed()
+    return not allowed
+
+
+def otp_device_confirm(device: TOTPDevice, token: str, *, acting_user) -> TOTPDevice:
+    """Finish enrolment with one code from the app: the device is confirmed, audited `accounts.otp_setup`.
+
+    A wrong code is refused and confirms nothing and audits nothing. django-otp's failure counter on the
+    device is kept on purpose (it throttles guessing), so the refusal is raised after the transaction.
+    """
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=acting_user).first()
+        if locked is None or locked.confirmed:
+            raise ValidationError(MSG_OTP_NOT_STARTED, code="otp_not_started")
+        if TOTPDevice.objects.filter(user=acting_user, confirmed=True).exists():
+            raise ValidationError(MSG_OTP_ALREADY_ON, code="otp_already_on")
+        if _throttled(locked):
+            raise ValidationError({"token": MSG_OTP_THROTTLED}, code="otp_throttled")
+        if locked.verify_token(token):
+            locked.confirmed = True
+            locked.save(update_fields=["confirmed"])
+            audit_record("accounts.otp_setup", acting_user=acting_user, obj=acting_user)
+            return locked
+    raise ValidationError({"token": MSG_OTP_WRONG_SETUP_CODE}, code="otp_wrong_code")
+
+
+def otp_device_verify(user, token: str) -> TOTPDevice:
+    """The second step of a login: the confirmed device the code belongs to, audited `accounts.otp_verify`.
+
+    A wrong code is refused (after the transaction, so django-otp's failure counters are kept); a device
+    that has had too many failures in a row is not tried until its back-off has passed.
+    """
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"))
+        if not devices:
+            raise ValidationError(MSG_OTP_NO_DEVICE, code="otp_no_device")
+        allowed = [device for device in devices if not _throttled(device)]
+        if not allowed:
+            raise ValidationError({"token": MSG_OTP_THROTTLED}, code="otp_throttled")
+        for device in allowed:
+            if device.verify_token(token):
+                audit_record("accounts.otp_verify", acting_user=user, obj=user)
+                return device
+    raise ValidationError({"token": MSG_OTP_WRONG_CODE}, code="otp_wrong_code")
