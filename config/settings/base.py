@@ -246,6 +246,8 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO ("Step 1 - Fetching and parsing HTML" ...).
+        "weasyprint": {"level": "WARNING"},
     },
 }
 
@@ -268,6 +270,8 @@ CASE_FILES_DUE_BUSINESS_DAYS = env.int("CASE_FILES_DUE_BUSINESS_DAYS", default=1
 # (not files) may be at most 2.5 MB in all; files above 2.5 MB stream to a temporary file, not to memory.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+# Public documents (/dokumenter/, uploaded by administrators in the admin): PDF only, at most this size.
+PUBLIC_DOCUMENT_MAX_BYTES = env.int("PUBLIC_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENT_MAX_FILES  # up to 20: our own Danish message; beyond: 400
