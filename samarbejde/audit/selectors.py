@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, str] = {
     "documents.print": "Blanket udskrevet",
     "documents.view": "Opslag på blanket",
     "documents.list": "Blanketter til person vist",
+    "documents.recent_list": "Person vist på liste over senest udfyldte blanketter",
     "documents.public_create": "Offentligt dokument oprettet",
     "documents.public_update": "Offentligt dokument ændret",
     "documents.public_upload": "Ny version af offentligt dokument lagt op",

@@ -1,9 +1,17 @@
-"""Reads of the public documents (/dokumenter/): open to everyone, never any personal data."""
+"""Reads of documents: the public documents (/dokumenter/, open to everyone, never any personal data) and the
+forms for inmates (KRFO only, from documents.access.inmate_forms_visible_to)."""
 
 from django.db.models import Prefetch
 
-from samarbejde.documents.access import public_documents_visible
-from samarbejde.documents.models import CATEGORY_ORDER, PublicDocument, PublicDocumentCategory, PublicDocumentVersion
+from samarbejde.documents.access import inmate_forms_visible_to, public_documents_visible
+from samarbejde.documents.models import (
+    CATEGORY_ORDER,
+    InmateForm,
+    PublicDocument,
+    PublicDocumentCategory,
+    PublicDocumentVersion,
+)
+from samarbejde.organisations.access import active_membership
 
 
 def public_documents_listed() -> list[PublicDocument]:
@@ -36,3 +44,21 @@ def public_document_version(slug: str, number: int | None = None) -> PublicDocum
     if number is None:
         return versions.order_by("-number").first()
     return versions.filter(number=number).first()
+
+
+# --- Forms for inmates ----------------------------------------------------------------------------------------
+
+RECENT_FORMS_LIMIT = 20
+
+
+def inmate_forms_recent_for_organisation(user, *, limit: int = RECENT_FORMS_LIMIT) -> list[InmateForm]:
+    """The forms most recently prepared by the user's organisation (newest first), with person and preparer,
+    in one query. Showing them is a read of each person: the caller audits it."""
+    membership = active_membership(user)
+    if membership is None:
+        return []
+    return list(
+        inmate_forms_visible_to(user)
+        .filter(prepared_by_organisation=membership.organisation)
+        .order_by("-created_at", "-id")[:limit]
+    )
