@@ -224,10 +224,32 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default config gives the "django" logger a console handler of its own (active with DEBUG
+        # on) and lets it propagate to root too: every django.* line (e.g. the task worker's "Task id=...
+        # state=..." lines from django.tasks) was printed twice under `make run`. Naming the logger here
+        # drops that handler, so django.* lines reach the root handler only. Naming it also resets its
+        # children, so runserver's request log (django.server) is configured again as Django has it.
+        "django": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO ("Step 1 - Fetching and parsing HTML" ...).
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 
@@ -249,6 +271,8 @@ CASE_FILES_DUE_BUSINESS_DAYS = env.int("CASE_FILES_DUE_BUSINESS_DAYS", default=1
 # (not files) may be at most 2.5 MB in all; files above 2.5 MB stream to a temporary file, not to memory.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+# Public documents (/dokumenter/, uploaded by administrators in the admin): PDF only, at most this size.
+PUBLIC_DOCUMENT_MAX_BYTES = env.int("PUBLIC_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENT_MAX_FILES  # up to 20: our own Danish message; beyond: 400

@@ -1,4 +1,9 @@
-"""The test suite: fast hashing, immediate tasks, in-memory mail."""
+"""The test suite: fast hashing, immediate tasks, in-memory mail, uploads in a temporary folder."""
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
 
 from .base import *
 
@@ -15,3 +20,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The tests' webhook receivers listen on http://127.0.0.1.
 WEBHOOK_ALLOW_HTTP = True
+# Uploaded files (attachments, public documents, the demo PDFs) never land in the working tree's media/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="samarbejde-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

@@ -1,11 +1,12 @@
-"""Forms for inmates are KRFO's work: only KRFO roles that see KRFO's clients may see and print them."""
+"""Forms for inmates are KRFO's work: only KRFO roles that see KRFO's clients may see and print them.
+Public documents are public to read; administrators (the admin.site capability) maintain them."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from samarbejde.documents.models import InmateForm
-from samarbejde.organisations.access import active_membership
+from samarbejde.documents.models import InmateForm, PublicDocument
+from samarbejde.organisations.access import active_membership, user_can
 from samarbejde.organisations.roles import Cap
 
 
@@ -27,3 +28,12 @@ def access_inmate_form_by_id(user, pk) -> InmateForm:
         return inmate_forms_visible_to(user).get(pk=pk)
     except (InmateForm.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
+
+
+def may_maintain_public_documents(user) -> bool:
+    return user_can(user, Cap.ADMIN_SITE)
+
+
+def public_documents_visible() -> QuerySet[PublicDocument]:
+    """What anyone may read on /dokumenter/, without login: the published documents."""
+    return PublicDocument.objects.filter(published=True)

@@ -1,6 +1,7 @@
 from django import forms
 
 from samarbejde.documents.models import FormKind, FormStatus
+from samarbejde.people.cpr import normalize_cpr
 
 TEXT = {"class": "form-input"}
 
@@ -59,3 +60,22 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         if choices is not None:
             self.fields["status"].choices = choices
+
+
+class PersonLookupForm(forms.Form):
+    """Find the inmate by CPR number (posted, never in a URL)."""
+
+    cpr = forms.CharField(
+        label="Den indsattes CPR-nummer",
+        max_length=20,
+        help_text="10 cifre, fx 010150-1234.",
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Skriv den indsattes CPR-nummer.",
+            "max_length": "Et CPR-nummer har 10 cifre (ddmmåå-xxxx).",
+            "null_characters_not_allowed": "CPR-nummeret indeholder ugyldige tegn.",
+        },
+    )
+
+    def clean_cpr(self):
+        return normalize_cpr(self.cleaned_data["cpr"])

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from samarbejde.core.models import BaseModel
 
@@ -87,3 +88,105 @@ class InmateFormStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
+# --- Public documents: guides, analyses and blank forms on /dokumenter/ -----------------------------------
+
+
+class PublicDocumentCategory(models.TextChoices):
+    """The groups on /dokumenter/, in the order shown."""
+
+    # Danish labels, marked for the catalogue: /dokumenter/ shows them translated (public.views.Localised).
+    GUIDANCE = "guidance", gettext_noop("Vejledninger")
+    ANALYSIS = "analysis", gettext_noop("Analyser")
+    FORM = "form", gettext_noop("Blanketter")
+    CONTACTS = "contacts", gettext_noop("Kontakter")
+
+
+CATEGORY_ORDER = {value: index for index, value in enumerate(PublicDocumentCategory.values)}
+
+
+class PublicDocument(BaseModel):
+    """A public document (a title on /dokumenter/); its content is its versions, newest first.
+
+    Administrators maintain it in the admin, written through documents.services. A document without a version
+    is listed as not yet published; an unpublished one (`published` off) is neither listed nor served.
+    """
+
+    slug = models.SlugField(
+        "adresse",
+        max_length=100,
+        unique=True,
+        help_text="Bruges i adressen (fx /dokumenter/guide-afsonere/) og i filnavnet. Små bogstaver, tal og bindestreger.",
+    )
+    title = models.CharField("titel", max_length=200)
+    description = models.TextField("beskrivelse", max_length=1000, blank=True)
+    availability = models.CharField(
+        "tilgængelighed",
+        max_length=300,
+        blank=True,
+        help_text="Vises under beskrivelsen, fx hvor dokumentet ellers findes, eller hvem der udfylder blanketten.",
+    )
+    category = models.CharField("kategori", max_length=20, choices=PublicDocumentCategory.choices)
+    sort_order = models.PositiveSmallIntegerField("rækkefølge", default=0)
+    published = models.BooleanField(
+        "vises offentligt", default=True, help_text="Slå fra for at fjerne dokumentet fra /dokumenter/."
+    )
+
+    class Meta:
+        ordering = ["sort_order", "title"]
+        verbose_name = "offentligt dokument"
+        verbose_name_plural = "offentlige dokumenter"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("public:document_file", args=[self.slug])
+
+
+def public_document_path(instance: "PublicDocumentVersion", filename: str) -> str:
+    """public_documents/<document id>/v<N>-<random>.pdf: every version has its own file, never overwritten."""
+    import uuid
+
+    return f"public_documents/{instance.document_id}/v{instance.number}-{uuid.uuid4().hex}.pdf"
+
+
+class PublicDocumentVersion(models.Model):
+    """One uploaded PDF of a public document. Never changed or deleted once written (a new upload is a new
+    version); stored under MEDIA_ROOT and served only by public.views.document_file."""
+
+    document = models.ForeignKey(PublicDocument, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("version")
+    file = models.FileField("fil", upload_to=public_document_path, max_length=255)
+    size = models.PositiveBigIntegerField("størrelse (bytes)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("lagt op")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="lagt op af"
+    )
+    note = models.CharField("bemærkning", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="public_document_version_unique_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="public_document_version_number_positive"),
+        ]
+        verbose_name = "version af offentligt dokument"
+        verbose_name_plural = "versioner af offentlige dokumenter"
+
+    def __str__(self) -> str:
+        return f"Version {self.number}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("public:document_version_file", args=[self.document.slug, self.number])
+
+    @property
+    def download_name(self) -> str:
+        """The file name a browser saves it as: the document's address and the version, no personal data."""
+        return f"{self.document.slug}-v{self.number}.pdf"

@@ -37,3 +37,11 @@ def render_inmate_form(form: InmateForm) -> bytes:
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR / "samarbejde" / "static")).write_pdf()
+
+
+def render_demo_public_document(document) -> bytes:
+    """A one-page PDF for a public document in the demo, marked "Demodokument" on the page and in its title."""
+    from weasyprint import HTML
+
+    html = render_to_string("documents/public_demo_pdf.html", {"document": document})
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "samarbejde" / "static")).write_pdf()

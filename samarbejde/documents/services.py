@@ -1,11 +1,26 @@
-"""Writes for inmate forms: prepare, move through the status life cycle, print. Each is audited."""
+"""Writes for inmate forms (prepare, move through the status life cycle, print) and for the public documents
+on /dokumenter/ (create, change, upload a new version). Each is audited in the same transaction."""
+
+import contextlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
-from samarbejde.documents.access import may_prepare_forms
-from samarbejde.documents.models import TRANSITIONS, FormKind, FormStatus, InmateForm, InmateFormStatusChange
+from samarbejde.documents.access import may_maintain_public_documents, may_prepare_forms
+from samarbejde.documents.models import (
+    TRANSITIONS,
+    FormKind,
+    FormStatus,
+    InmateForm,
+    InmateFormStatusChange,
+    PublicDocument,
+    PublicDocumentVersion,
+)
+from samarbejde.documents.uploads import check_pdf
 from samarbejde.organisations.access import active_membership
 from samarbejde.people.cpr import normalize_cpr
 
@@ -96,3 +111,128 @@ def inmate_form_print(form: InmateForm, *, acting_user) -> bytes:
         "documents.print", acting_user=acting_user, person=form.person, obj=form, purpose=form.get_kind_display()
     )
     return pdf
+
+
+# --- Public documents ----------------------------------------------------------------------------------------
+
+MSG_PUBLIC_NOT_ALLOWED = "Kun administratorer kan vedligeholde de offentlige dokumenter."
+PUBLIC_PURPOSE = "Offentlige dokumenter på /dokumenter/"
+PUBLIC_FIELDS = ("slug", "title", "description", "availability", "category", "sort_order", "published")
+
+
+def _require_maintainer(acting_user) -> None:
+    if not may_maintain_public_documents(acting_user):
+        raise PermissionDenied(MSG_PUBLIC_NOT_ALLOWED)
+
+
+@transaction.atomic
+def public_document_create(
+    *,
+    slug: str,
+    title: str,
+    category: str,
+    description: str = "",
+    availability: str = "",
+    sort_order: int = 0,
+    published: bool = True,
+    acting_user,
+) -> PublicDocument:
+    """A new title on /dokumenter/ (without content until a version is uploaded)."""
+    _require_maintainer(acting_user)
+    document = PublicDocument(
+        slug=slug.strip(),
+        title=title.strip(),
+        category=category,
+        description=description.strip(),
+        availability=availability.strip(),
+        sort_order=sort_order,
+        published=published,
+    )
+    document.full_clean()
+    document.save()
+    audit_record(
+        "documents.public_create",
+        acting_user=acting_user,
+        obj=document,
+        purpose=PUBLIC_PURPOSE,
+        details={"slug": document.slug},
+    )
+    return document
+
+
+@transaction.atomic
+def public_document_update(document: PublicDocument, *, acting_user, **changes) -> PublicDocument:
+    """Change a document's fields (PUBLIC_FIELDS). Saving the same values again changes and records nothing."""
+    _require_maintainer(acting_user)
+    unknown = set(changes) - set(PUBLIC_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    locked = PublicDocument.objects.select_for_update().get(pk=document.pk)
+    for name in ("slug", "title", "description", "availability"):
+        if isinstance(changes.get(name), str):
+            changes[name] = changes[name].strip()
+    changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, changes[name])
+    locked.full_clean()
+    locked.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        "documents.public_update",
+        acting_user=acting_user,
+        obj=locked,
+        purpose=PUBLIC_PURPOSE,
+        details={"slug": locked.slug, "fields": changed},
+    )
+    return locked
+
+
+def public_document_upload(document: PublicDocument, *, file, note: str = "", acting_user) -> PublicDocumentVersion:
+    """Publish `file` as the document's next version (1, 2, ...). Older versions stay as they are: each has its
+    own stored file. A file that is not a PDF, empty or too large is refused (ValidationError, Danish) before
+    anything is written; a failure after the file was written removes it again."""
+    _require_maintainer(acting_user)
+    checked = check_pdf(file)
+    written: list[str] = []
+    try:
+        return _public_document_store(document, checked, note=note, acting_user=acting_user, written=written)
+    except BaseException:
+        for name in written:
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def _public_document_store(document, checked, *, note: str, acting_user, written: list[str]) -> PublicDocumentVersion:
+    locked = PublicDocument.objects.select_for_update().get(pk=document.pk)  # one number per version
+    number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PublicDocumentVersion(
+        document=locked,
+        number=number,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_at=timezone.now(),
+        uploaded_by=acting_user,
+        note=(note or "").strip()[:300],
+    )
+    checked.upload.seek(0)
+    version.file.save("dokument.pdf", checked.upload, save=False)
+    written.append(version.file.name)
+    version.save()
+    locked.save(update_fields=["updated_at"])
+    audit_record(
+        "documents.public_upload",
+        acting_user=acting_user,
+        obj=version,
+        purpose=PUBLIC_PURPOSE,
+        details={
+            "document": str(locked.pk),
+            "slug": locked.slug,
+            "version": number,
+            "size": checked.size,
+            "sha256": checked.sha256,
+        },
+    )
+    return version

@@ -4,6 +4,7 @@ from samarbejde.documents import views
 
 app_name = "documents"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("person/<uuid:person_id>/", views.forms_for_person, name="forms_for_person"),
     path("person/<uuid:person_id>/ny/", views.form_create, name="form_create"),
     path("<uuid:pk>/", views.form_detail, name="form_detail"),

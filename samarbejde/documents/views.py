@@ -6,14 +6,55 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from samarbejde.audit.services import audit_record
+from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.custody.selectors import episode_open_for_person
 from samarbejde.documents.access import access_inmate_form_by_id, inmate_forms_visible_to, may_prepare_forms
-from samarbejde.documents.forms import InmateFormForm, StatusForm
+from samarbejde.documents.forms import InmateFormForm, PersonLookupForm, StatusForm
+from samarbejde.documents.models import FormKind
+from samarbejde.documents.selectors import inmate_forms_recent_for_organisation
 from samarbejde.documents.services import inmate_form_prepare, inmate_form_print, inmate_form_set_status
-from samarbejde.organisations.access import require_capability
+from samarbejde.organisations.access import active_membership, require_capability
 from samarbejde.organisations.roles import Cap
 from samarbejde.people.access import access_person_by_id, display_cpr
+from samarbejde.people.selectors import person_search_by_cpr
+
+MSG_PERSON_NOT_FOUND = (
+    "Der er ingen person med det CPR-nummer blandt Kriminalforsorgens klienter. Tjek nummeret, eller registrér "
+    "indsættelsen først."
+)
+
+
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
+def index(request):
+    """/blanketter/: the two forms explained, find the inmate by CPR (posted, then redirected: the number is never
+    in a URL), and the forms the user's organisation prepared most recently (an audited read of each person)."""
+    if not may_prepare_forms(request.user):
+        raise Http404
+    lookup = PersonLookupForm(request.POST or None)
+    if request.method == "POST" and lookup.is_valid():
+        person = person_search_by_cpr(request.user, lookup.cleaned_data["cpr"], purpose="Blanketter til indsat")
+        if person is not None:
+            return redirect("documents:forms_for_person", person_id=person.pk)
+        lookup.add_error("cpr", MSG_PERSON_NOT_FOUND)
+    recent = inmate_forms_recent_for_organisation(request.user)
+    persons = list({item.person_id: item.person for item in recent}.values())
+    organisation = active_membership(request.user).organisation
+    audit_read_many(
+        "documents.recent_list",
+        acting_user=request.user,
+        persons=persons,
+        purpose=f"Senest udfyldte blanketter i {organisation.display_name}",
+    )
+    return render(
+        request,
+        "documents/index.html",
+        {
+            "lookup": lookup,
+            "kinds": FormKind,
+            "organisation": organisation,
+            "rows": [(item, display_cpr(request.user, item.person)) for item in recent],
+        },
+    )
 
 
 def _person(request, person_id):

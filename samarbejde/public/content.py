@@ -1,4 +1,5 @@
-"""The public information part as data: the seed page's procedures in short form, and its documents.
+"""The public information part as data: the seed page's procedures in short form. (Its documents are rows,
+uploaded by administrators: documents.models.PublicDocument, seeded by documents.reference.)
 
 Source: kriminalforsorgen.dk "Samarbejde med kommunerne" (../shared/seeds/000_84f4b0b186b42f88.txt).
 The texts are Danish source strings, translated lazily (gettext_lazy) into the request's language when rendered.
@@ -120,71 +121,5 @@ PROCEDURES: tuple[Procedure, ...] = (
             ),
             _("Kommunen fører det personrettede tilsyn."),
         ),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Document:
-    title: str
-    description: str
-    category: str
-    availability: str
-
-
-DOCUMENTS: tuple[Document, ...] = (
-    Document(
-        _("Guide om myndighedssamarbejdet vedrørende varetægtsarrestanter"),
-        _("Kriminalforsorgens arbejdsgange og kontaktpunkter, når en borger er varetægtsfængslet."),
-        _("Vejledninger"),
-        _("Fås hos Kriminalforsorgen (kriminalforsorgen.dk)."),
-    ),
-    Document(
-        _("Guide om myndighedssamarbejdet vedrørende afsonere"),
-        _("Samarbejdet med kommunen under afsoning og frem mod løsladelse."),
-        _("Vejledninger"),
-        _("Fås hos Kriminalforsorgen (kriminalforsorgen.dk)."),
-    ),
-    Document(
-        _("Informationsmateriale til andre myndigheder om Kriminalforsorgen"),
-        _("Kriminalforsorgens arbejdsområder og arbejdsprocesser."),
-        _("Vejledninger"),
-        _("Fås hos Kriminalforsorgen (kriminalforsorgen.dk)."),
-    ),
-    Document(
-        _("Køreplan for God Løsladelse"),
-        _("Udviklet af Socialstyrelsen (daværende Servicestyrelsen) og Kriminalforsorgen."),
-        _("Vejledninger"),
-        _("Fås hos Kriminalforsorgen (kriminalforsorgen.dk)."),
-    ),
-    Document(
-        _("Analyse af samarbejdet mellem kommunerne og Kriminalforsorgen (2016)"),
-        _("Kriminalforsorgens analyse af samarbejdet."),
-        _("Analyser"),
-        _("Fås hos Kriminalforsorgen (kriminalforsorgen.dk)."),
-    ),
-    Document(
-        _("Blanket: fritagelse for Digital Post"),
-        _("Ansøgning om fritagelse for Digital Post for en indsat."),
-        _("Blanketter"),
-        _("Dannes udfyldt i Samarbejde af Kriminalforsorgens sagsbehandler."),
-    ),
-    Document(
-        _("Blanket: læseadgang til Digital Post for en pårørende"),
-        _("Ansøgning om, at en pårørende kan læse den indsattes Digital Post."),
-        _("Blanketter"),
-        _("Dannes udfyldt i Samarbejde af Kriminalforsorgens sagsbehandler."),
-    ),
-    Document(
-        _("Blanket: kontaktoplysninger til kommunen før løsladelse"),
-        _("Udleveres til den indsatte før løsladelsen (varetægt og afsoning)."),
-        _("Blanketter"),
-        _("Dannes udfyldt i Samarbejde af Kriminalforsorgens sagsbehandler."),
-    ),
-    Document(
-        _("Kontaktoplysninger til Kriminalforsorgens kontaktpersoner for kommunerne"),
-        _("Hvem i Kriminalforsorgen kommunerne kan kontakte."),
-        _("Kontakter"),
-        _("Vises på hver kommunes side i Samarbejde."),
     ),
 )

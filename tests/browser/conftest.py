@@ -82,6 +82,7 @@ def browser():
 def browser_data(django_db_blocker):
     """Reference + demo data, loaded idempotently (the live server's tables are flushed after each test)."""
     from samarbejde.demo.data import load_demo_directory, load_demo_users
+    from samarbejde.documents.reference import load_public_documents
     from samarbejde.legal.reference import load_acts
     from samarbejde.organisations.reference import load_municipalities, load_other_organisations
 
@@ -89,6 +90,7 @@ def browser_data(django_db_blocker):
         load_municipalities()
         load_other_organisations()
         load_acts()
+        load_public_documents()
         load_demo_users()
         load_demo_directory()
 

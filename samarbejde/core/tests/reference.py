@@ -1,5 +1,6 @@
-"""Reference data for tests: what `make run` loads (municipalities, other units, acts)."""
+"""Reference data for tests: what `make run` loads (municipalities, other units, acts, public document titles)."""
 
+from samarbejde.documents.reference import load_public_documents
 from samarbejde.legal.reference import load_acts
 from samarbejde.organisations.reference import load_municipalities, load_other_organisations
 
@@ -8,3 +9,4 @@ def load_reference_data() -> None:
     load_municipalities()
     load_other_organisations()
     load_acts()
+    load_public_documents()

@@ -161,4 +161,7 @@ def test_demo_data_command_refuses_without_debug_or_force(settings, capsys):
     call_command("load_demo_data", "--force")
     call_command("load_demo_data", "--force")
     assert get_user_model().objects.count() == len(DEMO_USERS)
-    assert "Demo data: 13 users, 0 new directory contacts, 0 new demo people." in capsys.readouterr().out
+    assert (
+        "Demo data: 13 users, 0 new directory contacts, 0 new demo people, 0 new demo PDFs for public documents."
+        in capsys.readouterr().out
+    )

@@ -97,6 +97,6 @@ def test_the_command_runs_twice_in_a_row():
     call_command("load_demo_data", "--force", stdout=out)
     call_command("load_demo_data", "--force", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0].endswith(f"{len(DEMO_PERSONS)} new demo people.")
-    assert lines[1].endswith("0 new demo people.")
+    assert f" {len(DEMO_PERSONS)} new demo people," in lines[0]
+    assert " 0 new demo people," in lines[1]
     assert Person.objects.count() == len(DEMO_PERSONS)

@@ -67,8 +67,9 @@ def test_municipality_list_shows_all_98(client):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("aar", {"Aarhus Kommune", "Lyngby-Taarbæk Kommune"}),  # not Aabenraa: it has no "aar"
-        ("AAR", {"Aarhus Kommune", "Lyngby-Taarbæk Kommune"}),
+        # Not Aabenraa: it has no "aar". Tårnby is also spelled Taarnby (å folds to aa).
+        ("aar", {"Aarhus Kommune", "Lyngby-Taarbæk Kommune", "Tårnby Kommune"}),
+        ("AAR", {"Aarhus Kommune", "Lyngby-Taarbæk Kommune", "Tårnby Kommune"}),
         ("aabenraa", {"Aabenraa Kommune"}),
         ("ærø", {"Ærø Kommune"}),
         ("ÆRØ", {"Ærø Kommune"}),
@@ -82,6 +83,46 @@ def test_search(client, query, expected):
     html = client.get("/kommuner/", {"q": query}).content.decode()
     assert set(result_names(html)) == expected
     assert "matcher din søgning" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("kobenhavn", {"Københavns Kommune"}),
+        ("KØBENHAVN", {"Københavns Kommune"}),
+        ("koebenhavn", {"Københavns Kommune"}),
+        ("KOEBENHAVN", {"Københavns Kommune"}),
+        ("aarhus", {"Aarhus Kommune"}),
+        ("århus", {"Aarhus Kommune"}),
+        ("Aarhus", {"Aarhus Kommune"}),
+        ("ÅRHUS", {"Aarhus Kommune"}),
+        ("æroe", {"Ærø Kommune"}),
+        ("aeroe", {"Ærø Kommune"}),
+        ("ærø", {"Ærø Kommune"}),
+        ("AERO", {"Ærø Kommune"}),
+        ("tarnby", {"Tårnby Kommune"}),
+        ("Taarnby", {"Tårnby Kommune"}),
+        ("ringkobing", {"Ringkøbing-Skjern Kommune"}),
+        ("laesoe", {"Læsø Kommune"}),
+        ("hoeje taastrup", {"Høje-Taastrup Kommune"}),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_search_folds_case_and_danish_letters(client, query, expected, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    html = client.get("/kommuner/", {"q": query}, headers=headers).content.decode()
+    assert set(result_names(html)) == expected
+
+
+def test_folded_search_combines_with_the_filters(client):
+    html = client.get("/kommuner/", {"q": "kobenhavn", "region": "1084"}).content.decode()
+    assert set(result_names(html)) == {"Københavns Kommune"}
+    html = client.get("/kommuner/", {"q": "kobenhavn", "region": "1081"}).content.decode()
+    assert result_names(html) == []
+
+
+def test_a_query_of_only_separators_shows_every_municipality(client):
+    assert len(result_names(client.get("/kommuner/", {"q": " - "}).content.decode())) == 98
 
 
 def test_search_without_results_says_so_in_danish(client):
@@ -124,7 +165,7 @@ def test_htmx_request_returns_only_the_results_partial(client):
     assert "<html" not in html
     assert "<h1" not in html
     assert "<form" not in html
-    assert set(result_names(html)) == {"Aarhus Kommune", "Lyngby-Taarbæk Kommune"}
+    assert set(result_names(html)) == {"Aarhus Kommune", "Lyngby-Taarbæk Kommune", "Tårnby Kommune"}
 
 
 def test_search_form_is_wired_for_htmx(client):

@@ -3,10 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from samarbejde.core.context import correlation
 from samarbejde.demo.data import load_demo_cases, load_demo_directory, load_demo_users
+from samarbejde.documents.demo import load_demo_public_documents
 
 
 class Command(BaseCommand):
-    help = "Indlæser demodata (brugere til hver rolle, kontakter og sager). Kun til lokal brug og test."
+    help = (
+        "Indlæser demodata (brugere til hver rolle, kontakter, sager og demo-PDF'er til de offentlige dokumenter). "
+        "Kun til lokal brug og test."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Load even when DEBUG is off.")
@@ -18,4 +22,8 @@ class Command(BaseCommand):
             users = load_demo_users()
             contacts = load_demo_directory()
             cases = load_demo_cases()
-        self.stdout.write(f"Demo data: {users} users, {contacts} new directory contacts, {cases} new demo people.")
+            documents = load_demo_public_documents()
+        self.stdout.write(
+            f"Demo data: {users} users, {contacts} new directory contacts, {cases} new demo people, "
+            f"{documents} new demo PDFs for public documents."
+        )
