@@ -199,7 +199,7 @@ KBH_UNITS = {
         "ydelsesservice@kk.invalid",
     ),
     DepartmentKind.CITIZEN_SERVICE: ("Folkeregisteret", "folkeregisteret@kk.invalid"),
-    DepartmentKind.SOCIAL: ("Socialcentrets ydelsesenhed", "socialcenter@kk.invalid"),
+    DepartmentKind.SOCIAL: ("Socialcenter København (ydelser og handleplaner)", "socialcenter@kk.invalid"),
     DepartmentKind.JOBCENTER: ("Jobcenter København", "jobcenter@kk.invalid"),
 }
 KBH_ROUTES = (
