@@ -1,6 +1,7 @@
-"""The schedule of periodic tasks, as data: later issues add their sweepers and reminders here.
+"""The schedule of periodic tasks, as data that each app adds to (its AppConfig.ready): core knows none of them.
 
-`manage.py scheduler` enqueues each entry every `every_seconds`; `db_worker` processes run them.
+`manage.py scheduler` enqueues each entry every `every_seconds` (read from its setting when the schedule is
+read, so a setting changed in a test or a deployment applies); `db_worker` processes run them.
 """
 
 from dataclasses import dataclass
@@ -18,16 +19,28 @@ class PeriodicTask:
         return import_string(self.task_path).enqueue()
 
 
+@dataclass(frozen=True)
+class _Entry:
+    task_path: str
+    default_seconds: int
+    setting: str = ""
+    purpose: str = ""
+
+    def resolve(self) -> PeriodicTask:
+        seconds = getattr(settings, self.setting, self.default_seconds) if self.setting else self.default_seconds
+        return PeriodicTask(self.task_path, int(seconds))
+
+
+_REGISTRY: dict[str, _Entry] = {}
+
+
+def register_periodic(task_path: str, *, every_seconds: int, setting: str = "", purpose: str = "") -> None:
+    """An app's periodic task: enqueued every `every_seconds` (or the integer setting `setting`). Registering the
+    same task again replaces it (apps are made ready once; tests may reload)."""
+    _REGISTRY[task_path] = _Entry(task_path, every_seconds, setting, purpose)
+
+
 def schedule() -> list[PeriodicTask]:
-    return [
-        PeriodicTask("samarbejde.core.tasks.worker_heartbeat", settings.WORKER_HEARTBEAT_SECONDS),
-        # Mark overdue notices, remind before the due date, escalate after it (issue 3, deadlines).
-        PeriodicTask(
-            "samarbejde.notifications.tasks.notifications_deadline_sweep",
-            getattr(settings, "NOTIFICATION_SWEEP_SECONDS", 900),
-        ),
-        # Files of answers whose transaction rolled back after the upload (issue 3, attachments).
-        PeriodicTask("samarbejde.notifications.tasks.attachments_cleanup", 3600),
-        # The outbox sweeper: due, failed and stuck deliveries (issue 4, delivery).
-        PeriodicTask("samarbejde.delivery.tasks.deliveries_sweep", getattr(settings, "DELIVERY_SWEEP_SECONDS", 60)),
-    ]
+    """Core's own heartbeat, then every app's periodic tasks in the order the apps registered them."""
+    heartbeat = PeriodicTask("samarbejde.core.tasks.worker_heartbeat", settings.WORKER_HEARTBEAT_SECONDS)
+    return [heartbeat, *(entry.resolve() for entry in _REGISTRY.values())]

@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
+from samarbejde.core.context import get_correlation_id
 
 from .channels import webhook
 from .channels.base import error_label, gateway_for
@@ -86,7 +87,17 @@ def _enqueue_on_commit(ids: list) -> None:
     from .tasks import deliveries_send
 
     str_ids = [str(pk) for pk in ids]
-    transaction.on_commit(lambda: deliveries_send.enqueue(str_ids))
+    # The request's correlation id travels with the task (taken now: on_commit may run outside the request).
+    correlation_id = get_correlation_id()
+    transaction.on_commit(lambda: _enqueue_in(correlation_id, deliveries_send, str_ids))
+
+
+def _enqueue_in(correlation_id, task_, *args):
+    from samarbejde.core.context import correlation
+    from samarbejde.core.tasks import enqueue_correlated
+
+    with correlation(correlation_id):
+        enqueue_correlated(task_, *args)
 
 
 def deliveries_create_for(*notifications) -> list[Delivery]:

@@ -8,12 +8,14 @@ from dataclasses import asdict
 
 from django.tasks import task
 
+from samarbejde.core.tasks import correlated
 from samarbejde.notifications.services import attachments_remove_orphans, deadline_sweep
 
 logger = logging.getLogger(__name__)
 
 
 @task(queue_name="periodic")
+@correlated
 def notifications_deadline_sweep() -> dict:
     """The periodic entry point (every NOTIFICATION_SWEEP_SECONDS): returns the counts."""
     result = deadline_sweep()
@@ -28,6 +30,7 @@ def notifications_deadline_sweep() -> dict:
 
 
 @task(queue_name="periodic")
+@correlated
 def attachments_cleanup() -> int:
     """Remove attachment files that no row refers to (left by a rolled-back answer), older than an hour."""
     removed = attachments_remove_orphans()

@@ -47,7 +47,9 @@ def test_coordination_request_answered_with_case_files(page, media):
     ).check()
     submit(page, page.get_by_role("button", name="Registrér beslutning"))
     # København routes case files to its social centre (the demo routing, as in the domain brief).
-    expect(page.get_by_role("status")).to_contain_text("Socialcenter København (ydelser og handleplaner): Anmodning om sagsakter")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Socialcenter København (ydelser og handleplaner): Anmodning om sagsakter"
+    )
     expect(page.locator("main")).to_contain_text("Handleplanen skal koordineres med kommunen.")
     check_page(page, "case-files-decided")
 

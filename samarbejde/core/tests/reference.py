@@ -1,12 +1,8 @@
-"""Reference data for tests: what `make run` loads (municipalities, other units, acts, public document titles)."""
+"""Reference data for tests: what `make run` loads (every registered loader: municipalities, other units, acts,
+public document titles)."""
 
-from samarbejde.documents.reference import load_public_documents
-from samarbejde.legal.reference import load_acts
-from samarbejde.organisations.reference import load_municipalities, load_other_organisations
+from samarbejde.core.reference import load_all
 
 
 def load_reference_data() -> None:
-    load_municipalities()
-    load_other_organisations()
-    load_acts()
-    load_public_documents()
+    load_all()

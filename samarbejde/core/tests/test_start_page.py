@@ -39,7 +39,7 @@ SECTIONS = {
         "Påmindelser og eskaleringer",
         "Dine ændringsforslag til kontaktlisten",
     ],
-    Role.POLICE_OFFICER: ["KSP- og Exit-sager"],
+    Role.POLICE_OFFICER: ["Kommunernes kontakter"],
     Role.UDK_OFFICER: ["Underretninger i indbakken", "Påmindelser og eskaleringer"],
     Role.ADMINISTRATOR: ["Ændringsforslag til behandling", "Levering af underretninger", "Revisionsspor"],
 }
@@ -116,3 +116,19 @@ def test_reminders_and_escalations_are_counted_on_both_sides(client):
         assert "Påmindelser og eskaleringer" in html
         assert "eskaleringer af overskredne frister" in html, username
         assert "0 eskaleringer" not in html, username
+
+
+@pytest.mark.parametrize(
+    ("role", "later"),
+    [
+        (Role.PROBATION_OFFICER, "Personundersøgelser"),
+        (Role.YOUTH_SUPERVISOR, "Forbedringsforløb"),
+        (Role.POLICE_OFFICER, "KSP- og Exit-sager"),
+    ],
+)
+def test_no_start_page_promises_work_that_does_not_exist_yet(client, role, later):
+    """Until personundersøgelser, forbedringsforløb, KSP and Exit land, the page says what the role can do today."""
+    client.force_login(user_with_role(role))
+    html = client.get("/start/").content.decode()
+    intro = re.search(r'<p class="font-lead">(.*?)</p>', html, re.S).group(1)
+    assert later in intro and "kan endnu ikke føres i Samarbejde" in intro

@@ -1,9 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from samarbejde.core.context import correlation
-from samarbejde.documents.reference import load_public_documents
-from samarbejde.legal.reference import load_acts
-from samarbejde.organisations.reference import load_municipalities, load_other_organisations
+from samarbejde.core.reference import load_all
 
 
 class Command(BaseCommand):
@@ -14,11 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with correlation():
-            municipalities = load_municipalities()
-            others = load_other_organisations()
-            acts = load_acts()
-            documents = load_public_documents()
-        self.stdout.write(
-            f"Reference data: {municipalities} municipalities, {others} other units, {acts} acts, "
-            f"{documents} public document titles."
-        )
+            counts = load_all()
+        self.stdout.write("Reference data: " + ", ".join(f"{count} {label}" for label, count in counts.items()) + ".")
