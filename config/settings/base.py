@@ -126,6 +126,8 @@ OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
 OTP_TOTP_ISSUER = "Samarbejde"
 
 LANGUAGE_CODE = "da"
+# One Danish date format everywhere: samarbejde/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["samarbejde.formats"]
 LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "samarbejde" / "locale"]
 TIME_ZONE = "Europe/Copenhagen"

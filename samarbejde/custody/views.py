@@ -340,7 +340,7 @@ def episode_coordination(request, pk):
                 messages.info(
                     request,
                     MSG_ALREADY_REQUESTED
-                    % {"recipient": _recipient(sent), "date": date_format(localtime(sent.created_at), "j. F Y")},
+                    % {"recipient": _recipient(sent), "date": date_format(localtime(sent.created_at), "DATE_FORMAT")},
                 )
             else:
                 messages.info(request, MSG_ALREADY_DECIDED_NO)

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from samarbejde.core.admin import AdministratorAdmin
 
@@ -156,7 +157,7 @@ class WebhookSubscriptionAdmin(AdministratorAdmin):
             secret = webhook_subscription_rotate_secret(subscription, acting_user=request.user)
             until = subscription.previous_secret_expires_at
             grace = (
-                f" Den gamle hemmelighed gælder også til {timezone.localtime(until):%d.%m.%Y %H:%M}."
+                f" Den gamle hemmelighed gælder også til {date_format(timezone.localtime(until), 'DATETIME_FORMAT')}."
                 if until
                 else " Den gamle hemmelighed gælder ikke længere."
             )

@@ -86,7 +86,7 @@ def moment(value: datetime | None, now: datetime) -> str:
         return date_format(local, "\\k\\l. H.i")
     if local.year == today.year:
         return date_format(local, "j. F \\k\\l. H.i")
-    return date_format(local, "j. F Y \\k\\l. H.i")
+    return date_format(local, "DATETIME_FORMAT")
 
 
 def _description_and_host(delivery) -> tuple[str, str]:

@@ -45,7 +45,7 @@ class Act(BaseModel):
         """E.g. 'LBKG nr. 1333 af 9. december 2019'."""
         from django.utils.formats import date_format
 
-        return f"{self.kind} nr. {self.number} af {date_format(self.issued_on, 'j. F Y')}"
+        return f"{self.kind} nr. {self.number} af {date_format(self.issued_on, 'DATE_FORMAT')}"
 
 
 class Paragraph(BaseModel):

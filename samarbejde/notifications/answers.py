@@ -176,7 +176,7 @@ def _check_decisions(notification, notice_type, spec, decisions, errors: _Errors
                 subject=label,
                 days=spec.days_before_event(),
                 event=notice_type.occurred_label,
-                reference=date_format(reference, "j. F Y"),
+                reference=date_format(reference, "DATE_FORMAT"),
             )
             continue
         if effective is not None and effective > latest:

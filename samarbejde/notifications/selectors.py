@@ -136,7 +136,7 @@ def decision_phrase(decision) -> str:
     """A decision as a Danish phrase, e.g. 'Kontanthjælp standset pr. 1. april 2027'."""
     from samarbejde.notifications.models import DecisionCode
 
-    when = date_format(decision.effective_date, "j. F Y") if decision.effective_date else ""
+    when = date_format(decision.effective_date, "DATE_FORMAT") if decision.effective_date else ""
     subject = decision.get_subject_display()
     phrases = {
         DecisionCode.STOPPED: f"standset pr. {when}" if when else "standset",
@@ -271,8 +271,8 @@ def _format_iso(value, *, with_time: bool) -> str:
     try:
         if with_time and "T" in str(value):
             moment = timezone.localtime(datetime.fromisoformat(str(value)))
-            return date_format(moment, "j. F Y \\k\\l. H.i")
-        return date_format(date.fromisoformat(str(value)[:10]), "j. F Y")
+            return date_format(moment, "DATETIME_FORMAT")
+        return date_format(date.fromisoformat(str(value)[:10]), "DATE_FORMAT")
     except ValueError:
         return str(value)
 

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from samarbejde.audit.services import audit_record
 from samarbejde.delivery import services as delivery_services
@@ -794,9 +795,9 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
             person=notice.person,
             obj=notice,
             purpose=(
-                f"Eskalering: fristen {notice.due_date:%d.%m.%Y} er overskredet"
+                f"Eskalering: fristen {date_format(notice.due_date, 'DATE_FORMAT')} er overskredet"
                 if escalation
-                else f"Påmindelse: fristen er {notice.due_date:%d.%m.%Y}"
+                else f"Påmindelse: fristen er {date_format(notice.due_date, 'DATE_FORMAT')}"
             ),
             details={
                 "kind": notice.kind,

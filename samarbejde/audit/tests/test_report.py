@@ -53,7 +53,7 @@ def test_page_shows_every_event_about_the_person_and_only_those(admin_client, ev
         REPORT_TITLE,
         "Jens Jensen",
         "010190-1234",
-        "01-03-2026 12:00:00",
+        "1. marts 2026 kl. 12.00.00",
         "Karin Kofoed (karin.krfo)",
         "Københavns Fængsler",
         "Københavns Kommune",
@@ -158,7 +158,7 @@ def test_pdf_template_has_title_name_full_cpr_time_and_events(events, person):
         "Indsigtsrapport – logning af opslag",
         "Jens Jensen",
         "010190-1234",
-        "01-06-2026 09:00",
+        "1. juni 2026 kl. 09.00",
         "Visitation",
         "Karin Kofoed",
     ):

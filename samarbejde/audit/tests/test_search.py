@@ -184,7 +184,7 @@ def test_result_rows_show_every_column(admin_client, events):
     response = admin_client.get(URL, search_params(handling="people.create"))
     event = events["krfo_create"]
     for text in (
-        "05-03-2026 12:00:00",
+        "5. marts 2026 kl. 12.00.00",
         "Karin Kofoed (karin.krfo)",
         "Københavns Fængsler",
         "Sagsbehandler, Kriminalforsorgen",

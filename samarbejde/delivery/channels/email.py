@@ -50,7 +50,7 @@ def mailbox_for(notification, message=None) -> str:
 def body_for(notification, message=None) -> str:
     site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
     kind = message.kind if message is not None else None
-    due = formats.date_format(notification.due_date, "j. F Y") if notification.due_date else "ingen frist"
+    due = formats.date_format(notification.due_date, "DATE_FORMAT") if notification.due_date else "ingen frist"
     if kind == "withdrawal":
         link_text, link = "Se jeres indbakke her (log ind først)", reverse("notifications:inbox")
     else:
