@@ -160,7 +160,8 @@ def service_membership_for(organisation: Organisation) -> Membership:
     try:
         with transaction.atomic():
             user, created = user_model.objects.get_or_create(
-                username=username, defaults={"first_name": "API", "last_name": organisation.name[:150]}
+                username=username,
+                defaults={"first_name": "API", "last_name": organisation.name[:150], "is_service_account": True},
             )
             if created:
                 user.set_unusable_password()

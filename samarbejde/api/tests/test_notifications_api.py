@@ -168,6 +168,15 @@ def test_detail_shows_notice_with_legal_basis_and_is_an_audited_read(client, wor
     assert body["legal_basis"]["reference"] == notice.legal_basis.reference
     assert body["legal_basis"]["citation"] == notice.legal_basis.act.citation
     assert body["due_date"] == (notice.due_date.isoformat() if notice.due_date else None)
+    # The rule beside the legal basis; the basis by its stable key; sender, routing, thread and source.
+    assert body["legal_basis"]["key"] == "indberetningscirkulaeret"
+    assert body["rule"]["id"] == "admission.benefits" and body["rule"]["version"] == 1
+    assert body["rule"]["title"].startswith("Ved indsættelse") and body["rule"]["deadline_source"]
+    assert body["sender"] == {"code": "krfo-koebenhavns-faengsler", "name": "Københavns Fængsler"}
+    assert body["routing"].startswith("Standardfordeling")
+    assert body["episode"] == str(notice.thread_id)
+    assert body["thread"] == {"type": "custody.episode", "id": str(notice.thread_id)}
+    assert body["source"] == {"type": "custody.episodeevent", "id": str(notice.source_id)}
     event = AuditEvent.objects.filter(action="notifications.read", object_id=str(notice.pk)).get()
     assert event.actor.username == "api:101"
     assert event.actor_label == f"api:101 (nøgle smb_{key.prefix})"

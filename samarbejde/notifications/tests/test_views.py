@@ -17,6 +17,7 @@ from samarbejde.notifications.models import (
     NotificationKind,
     NotificationStatus,
 )
+from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.tests.factories import user_with_role
 
@@ -535,3 +536,39 @@ def test_notices_come_in_order_of_due_date(client, admission, kbh):
     assert notices[0].kind == "cpr_register_notice"
     assert {n.kind for n in notices[1:]} == {"benefits_decision_request", "pension_notice"}
     assert [n.due_date for n in notices] == sorted(n.due_date for n in notices)
+
+
+def test_the_notice_names_the_sending_institution_with_its_phone_and_mailbox_and_its_contact_person(
+    client, admission, kbh
+):
+    from samarbejde.organisations.models import Contact, ContactFunction
+
+    prison = Organisation.objects.get(code="krfo-koebenhavns-faengsler")
+    prison.phone, prison.email = "72 55 10 00", "kbh-faengsler@krfo.example"
+    prison.save()
+    contact = Contact.objects.create(
+        organisation=prison, function=ContactFunction.KRFO_CONTACT, unit_name="Udslusning", phone="72 55 10 10"
+    )
+    contact.covers.add(Organisation.objects.get(code="101"))
+    notice = notice_of(admission, NotificationKind.BENEFITS_DECISION_REQUEST)
+    client.force_login(kbh)
+    html = text_of(client.get(detail_url(notice)))
+    assert "Telefon 72 55 10 00" in html and "kbh-faengsler@krfo.example" in html
+    assert "Kontaktperson for Københavns Kommune: Udslusning, telefon 72 55 10 10" in html
+    # A due date always, said plainly: no "Ingen frist" beside "besvares inden fristen".
+    assert "Ingen frist" not in html and "senest" in html
+
+
+def test_service_users_are_not_offered_as_colleagues(client, admission, kbh):
+    from samarbejde.api.models import ApiScope
+    from samarbejde.api.services import api_key_create, service_membership_for
+
+    api_key_create(Organisation.objects.get(code="101"), scopes=[ApiScope.NOTIFICATIONS_READ])
+    service = service_membership_for(Organisation.objects.get(code="101")).user
+    assert service.is_service_account
+    notice = notice_of(admission, NotificationKind.BENEFITS_DECISION_REQUEST)
+    client.force_login(kbh)
+    html = text_of(client.get(detail_url(notice)))
+    assert service.display_name not in html
+    with pytest.raises(ns.ValidationError):
+        ns.notification_assign(notice, assignee=service, acting_user=kbh)
