@@ -42,9 +42,11 @@ def text_of(response) -> str:
 
 def test_the_platform_done_when(client, receiver):
     load_demo_routing()  # København's units and routing, as `make run` has them
-    Department.objects.filter(organisation__code="751", kind=DepartmentKind.SOCIAL).update(email="social@aarhus.example")
+    Department.objects.filter(organisation__code="751", kind=DepartmentKind.SOCIAL).update(
+        email="social@aarhus.example"
+    )
     Organisation.objects.filter(code="751").update(email="post@aarhus.example")
-    (hook, secret) = delivery_services.webhook_subscription_create(
+    (_hook, secret) = delivery_services.webhook_subscription_create(
         Organisation.objects.get(code="751"), receiver.url, "Aarhus' sagssystem", acting_user=None
     )
     receiver.secret = secret
@@ -59,9 +61,17 @@ def test_the_platform_done_when(client, receiver):
         response = client.post(
             "/klienter/indsaettelse/",
             {
-                "lookup_cpr": "", "cpr": CPR, "first_name": FIRST, "last_name": LAST, "address": ADDRESS,
-                "home_municipality": "101", "pension": "foertidspension", "institution": "krfo-koebenhavns-faengsler",
-                "custody_type": "remand", "admitted_at": "2027-03-01T09:00", "expected_release": "",
+                "lookup_cpr": "",
+                "cpr": CPR,
+                "first_name": FIRST,
+                "last_name": LAST,
+                "address": ADDRESS,
+                "home_municipality": "101",
+                "pension": "foertidspension",
+                "institution": "krfo-koebenhavns-faengsler",
+                "custody_type": "remand",
+                "admitted_at": "2027-03-01T09:00",
+                "expected_release": "",
                 "certainty": "unknown",
             },
         )
