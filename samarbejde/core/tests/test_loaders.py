@@ -153,6 +153,34 @@ def test_demo_loader_keeps_edited_contacts():
     assert contact.unit_name == "Rettet af kommunen"
 
 
+def test_demo_contacts_carry_a_visible_demo_mark(client):
+    load_demo_directory()
+    assert not Contact.objects.filter(is_demo=False).exists()
+    html = client.get("/kommuner/101/").content.decode()
+    assert (
+        html.count('<span class="badge badge-warning">Demodata</span>')
+        == Contact.objects.filter(organisation__code="101").count() + Contact.objects.filter(covers__code="101").count()
+    )
+    assert "ikke kommunens rigtige kontakt" in html
+    real = Contact.objects.create(
+        organisation=Organisation.objects.get(code="751"), function=ContactFunction.MAIN, unit_name="Rigtig enhed"
+    )
+    page = client.get("/kommuner/751/").content.decode()
+    card = page[page.index("Rigtig enhed") : page.index("Rigtig enhed") + 200]
+    assert "Demodata" not in card and not real.is_demo
+
+
+def test_demo_routing_gives_copenhagen_its_units_and_lines():
+    from samarbejde.demo.data import load_demo_routing
+    from samarbejde.organisations.models import NoticeRoute
+
+    assert load_demo_routing() == 5
+    assert load_demo_routing() == 0  # idempotent
+    lines = {(r.topic, r.subject): r.department.name for r in NoticeRoute.objects.filter(organisation__code="101")}
+    assert lines[("cpr_register", "")] == "Folkeregisteret"
+    assert lines[("benefits", "kontanthjaelp")].startswith("Ydelsesservice")
+
+
 def test_demo_data_command_refuses_without_debug_or_force(settings, capsys):
     settings.DEBUG = False
     with pytest.raises(CommandError):
