@@ -1,6 +1,17 @@
+import re
+
 from django.db import models
 
 from samarbejde.core.models import BaseModel
+
+
+def paragraph_key(act_key: str, reference: str) -> str:
+    """The stable key of a paragraph: the act's key, plus the reference's numbers for a provision.
+
+    "§ 46" -> "social-pension:46"; "§ 3, stk. 1" -> "koordineringsbekendtgoerelsen:3-1"; "" -> the act's key.
+    """
+    numbers = re.findall(r"\d+[a-z]?", (reference or "").lower())
+    return f"{act_key}:{'-'.join(numbers)}" if numbers else act_key
 
 
 class ActKind(models.TextChoices):
@@ -74,7 +85,5 @@ class Paragraph(BaseModel):
     def save(self, *args, **kwargs):
         # A paragraph added in the admin gets its key from its act and reference once, when first saved.
         if not self.key and self.act_id:
-            from samarbejde.legal.reference import paragraph_key
-
             self.key = paragraph_key(self.act.key, self.reference)
         super().save(*args, **kwargs)

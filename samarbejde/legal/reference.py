@@ -5,25 +5,15 @@ Acts and paragraphs are matched on their stable keys, so an act renamed in the a
 """
 
 import json
-import re
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
-from samarbejde.legal.models import Act, Paragraph
+from samarbejde.legal.models import Act, Paragraph, paragraph_key
 
 SOURCE = Path(settings.BASE_DIR) / "reference" / "legal_acts.json"
-
-
-def paragraph_key(act_key: str, reference: str) -> str:
-    """The stable key of a paragraph: the act's key, plus the reference's numbers for a provision.
-
-    "§ 46" -> "social-pension:46"; "§ 3, stk. 1" -> "koordineringsbekendtgoerelsen:3-1"; "" -> the act's key.
-    """
-    numbers = re.findall(r"\d+[a-z]?", (reference or "").lower())
-    return f"{act_key}:{'-'.join(numbers)}" if numbers else act_key
 
 
 @transaction.atomic

@@ -26,8 +26,8 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from samarbejde.core.business_days import add_business_days
-from samarbejde.notifications.models import DecisionCode
-from samarbejde.notifications.models import NotificationKind as Kind
+from samarbejde.notifications.codes import DecisionCode
+from samarbejde.notifications.codes import NotificationKind as Kind
 from samarbejde.people.models import Benefit, PensionKind
 
 # --- deadlines ------------------------------------------------------------------------------------------
