@@ -87,15 +87,10 @@ class CprLookupForm(forms.Form):
         return normalize_cpr(self.cleaned_data["cpr"])
 
 
-class AdmissionForm(forms.Form):
-    """Step 2: the person's situation (and name when new) and the admission itself."""
+class SituationFields(forms.Form):
+    """The person's situation the notices depend on: home municipality, pension and benefits (the admission form
+    and the correction form). Subclasses set the municipality choices."""
 
-    cpr = forms.CharField(widget=forms.HiddenInput, max_length=20)
-    first_name = _text("Fornavn(e)", 120, required=False, autocomplete="off")
-    last_name = _text("Efternavn", 120, required=False, autocomplete="off")
-    address = _text(
-        "Adresse", 300, required=False, help_text="Adressen ved indsættelsen, fx Testvej 1, 2450 København SV."
-    )
     home_municipality = _choice("Bopælskommune", [], required=False, message="Vælg en af de 98 kommuner.")
     pension = _choice(
         "Pension", PensionKind.choices, radio=True, message="Vælg ingen pension, folkepension eller førtidspension."
@@ -109,6 +104,23 @@ class AdmissionForm(forms.Form):
             "invalid_choice": "Vælg blandt de seks ydelser.",
             "invalid_list": "Vælg blandt de seks ydelser.",
         },
+    )
+
+    def set_municipalities(self, municipalities) -> None:
+        self.fields["home_municipality"].choices = [
+            (UNKNOWN_MUNICIPALITY, "Ukendt (ingen fast bopæl)"),
+            *municipalities,
+        ]
+
+
+class AdmissionForm(SituationFields):
+    """Step 2: the person's situation (and name when new) and the admission itself."""
+
+    cpr = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    first_name = _text("Fornavn(e)", 120, required=False, autocomplete="off")
+    last_name = _text("Efternavn", 120, required=False, autocomplete="off")
+    address = _text(
+        "Adresse", 300, required=False, help_text="Adressen ved indsættelsen, fx Testvej 1, 2450 København SV."
     )
     institution = _choice("Institution", [], message="Vælg en af Kriminalforsorgens institutioner.")
     custody_type = _choice(
@@ -126,10 +138,7 @@ class AdmissionForm(forms.Form):
     def __init__(self, *args, person: Person | None, municipalities, institutions, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
-        self.fields["home_municipality"].choices = [
-            (UNKNOWN_MUNICIPALITY, "Ukendt (ingen fast bopæl)"),
-            *municipalities,
-        ]
+        self.set_municipalities(municipalities)
         self.institutions = {institution.code: institution for institution in institutions}
         self.fields["institution"].choices = [(code, i.display_name) for code, i in self.institutions.items()]
         if person is None:
@@ -286,23 +295,9 @@ class CoordinationForm(forms.Form):
         return self.cleaned_data["coordinate"] == COORDINATE_YES
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(SituationFields):
     """Correct the person's home municipality, pension or benefits during the episode (registered wrong)."""
 
-    home_municipality = _choice("Bopælskommune", [], required=False, message="Vælg en af de 98 kommuner.")
-    pension = _choice(
-        "Pension", PensionKind.choices, radio=True, message="Vælg ingen pension, folkepension eller førtidspension."
-    )
-    benefits = forms.MultipleChoiceField(
-        label="Ydelser ved indsættelsen",
-        choices=Benefit.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-checkbox"}),
-        error_messages={
-            "invalid_choice": "Vælg blandt de seks ydelser.",
-            "invalid_list": "Vælg blandt de seks ydelser.",
-        },
-    )
     reason = forms.CharField(
         label="Hvad er rettet, og hvorfor?",
         max_length=1000,

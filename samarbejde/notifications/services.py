@@ -646,10 +646,9 @@ def notifications_mark_overdue(today: date | None = None, *, acting_user=None) -
 # Idempotent: what was sent is recorded and never sent again, and unique constraints back that up.
 
 
-def _write_messages(notice: Notification, kind: str, addressees, *, now) -> list[NotificationReminder]:
-    """The message rows of one notice, written with ignore_conflicts (a concurrent sweep that got there first
-    is not an error): returns the rows that exist now and were written by this call."""
-    rows = [
+def _message_rows(notice: Notification, kind: str, addressees, *, now) -> list[NotificationReminder]:
+    """One follow-up row per addressee (unsaved)."""
+    return [
         NotificationReminder(
             notification=notice,
             kind=kind,
@@ -661,7 +660,12 @@ def _write_messages(notice: Notification, kind: str, addressees, *, now) -> list
         )
         for a in addressees
     ]
-    return _bulk_write_messages(rows)
+
+
+def _write_messages(notice: Notification, kind: str, addressees, *, now) -> list[NotificationReminder]:
+    """The message rows of one notice, written with ignore_conflicts (a concurrent sweep that got there first
+    is not an error): returns the rows that exist now and were written by this call."""
+    return _bulk_write_messages(_message_rows(notice, kind, addressees, now=now))
 
 
 def _bulk_write_messages(rows: list[NotificationReminder]) -> list[NotificationReminder]:
@@ -771,18 +775,7 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
                     else None,
                 )
                 result.escalated += 1
-            rows += [
-                NotificationReminder(
-                    notification=notice,
-                    kind=kind,
-                    recipient_organisation_id=a.organisation_id,
-                    recipient_department_id=a.department_id,
-                    recipient_user_id=a.user_id,
-                    due_date=notice.due_date,
-                    sent_at=now,
-                )
-                for a in addressees
-            ]
+            rows += _message_rows(notice, kind, addressees, now=now)
             audits.append((kind, notice, addressees))
     stored = _bulk_write_messages(rows)
     result.rows = len(stored)

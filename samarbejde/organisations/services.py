@@ -183,25 +183,31 @@ def change_request_propose(
     proposed = {name: (fields.get(name) or "").strip() for name in Contact.EDITABLE_FIELDS}
     if contact is not None and proposed == contact.snapshot() and function == contact.function:
         raise ValidationError(MSG_NO_CHANGE, code="no_change")
-    membership = active_membership(acting_user)
-    request = ContactChangeRequest(
-        organisation=municipality,
+    return _propose(
+        municipality,
+        message=message,
+        acting_user=acting_user,
+        purpose=f"Ændringsforslag til kontaktlisten for {municipality.display_name}",
         contact=contact,
         function=function,
-        message=(message or "").strip(),
-        proposed_by=acting_user,
-        proposed_by_organisation=membership.organisation,
         before=contact.snapshot() if contact is not None else None,
         **proposed,
     )
+
+
+def _propose(municipality: Organisation, *, message: str, acting_user, purpose: str, **fields) -> ContactChangeRequest:
+    """Save a checked proposal (a contact's or a routing line's) with its proposer, and audit it."""
+    membership = active_membership(acting_user)
+    request = ContactChangeRequest(
+        organisation=municipality,
+        message=(message or "").strip(),
+        proposed_by=acting_user,
+        proposed_by_organisation=membership.organisation,
+        **fields,
+    )
     _full_clean_with_text_limits(request)
     request.save()
-    audit_record(
-        "organisations.change_request_propose",
-        acting_user=acting_user,
-        obj=request,
-        purpose=f"Ændringsforslag til kontaktlisten for {municipality.display_name}",
-    )
+    audit_record("organisations.change_request_propose", acting_user=acting_user, obj=request, purpose=purpose)
     return request
 
 
@@ -424,29 +430,19 @@ def route_change_propose(
         and current.note == note
     ):
         raise ValidationError(MSG_ROUTE_NO_CHANGE, code="no_change")
-    membership = active_membership(acting_user)
-    request = ContactChangeRequest(
-        organisation=municipality,
+    return _propose(
+        municipality,
+        message=message,
+        acting_user=acting_user,
+        purpose=f"Ændringsforslag til fordelingen af underretninger for {municipality.display_name}",
         target=ChangeTarget.ROUTE,
         route=current,
         route_topic=topic,
         route_subject=subject,
         route_department=department,
         notes=note,
-        message=(message or "").strip(),
-        proposed_by=acting_user,
-        proposed_by_organisation=membership.organisation,
         before=current.snapshot() if current is not None else None,
     )
-    _full_clean_with_text_limits(request)
-    request.save()
-    audit_record(
-        "organisations.change_request_propose",
-        acting_user=acting_user,
-        obj=request,
-        purpose=f"Ændringsforslag til fordelingen af underretninger for {municipality.display_name}",
-    )
-    return request
 
 
 def _approve_route(locked: ContactChangeRequest, *, reason: str, acting_user):
