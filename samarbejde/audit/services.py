@@ -51,6 +51,28 @@ def audit_record(
     )
 
 
+def audit_record_many(records: Iterable[dict], *, acting_user) -> list[AuditEvent]:
+    """Append several audit events by one actor in one statement, in the order given. Each record holds
+    `action` and optionally `person`, `obj`, `purpose` and `details`, as for audit_record. A service that
+    writes many rows in one event (e.g. the notices of an admission) uses this so its cost does not grow by a
+    round trip per row."""
+    base = _actor_fields(acting_user)
+    correlation_id = get_correlation_id()
+    events = [
+        AuditEvent(
+            action=record["action"],
+            person=record.get("person"),
+            purpose=record.get("purpose", "")[:300],
+            correlation_id=correlation_id,
+            details=record.get("details") or {},
+            **base,
+            **_object_fields(record.get("obj")),
+        )
+        for record in records
+    ]
+    return AuditEvent.objects.bulk_create(events)
+
+
 def audit_read_many(action: str, *, acting_user, persons: Iterable, purpose: str = "") -> int:
     """One event per person shown on a list page, written in one statement."""
     base = _actor_fields(acting_user)

@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from samarbejde.audit.services import audit_record
+from samarbejde.audit.services import audit_record, audit_record_many
 from samarbejde.delivery import services as delivery_services
 from samarbejde.legal.selectors import paragraphs_by_key
 from samarbejde.notifications import answers, reminders, routing, rules
@@ -59,7 +59,7 @@ from samarbejde.organisations.models import Membership, Organisation
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.selectors import krfo_contacts_of
 from samarbejde.people.models import LinkReason
-from samarbejde.people.services import person_link_open, person_links_close_for_source
+from samarbejde.people.services import LinkOpening, person_links_close_for_source, person_links_open
 
 # Warnings: returned (never raised) so the UI can tell the user what was not sent.
 WARN_UNKNOWN_HOME_MUNICIPALITY = (
@@ -231,23 +231,32 @@ def _create(event: NoticeEvent, plan: _Plan, *, source=None) -> list[Notificatio
             for n in notifications
         ]
     )
-    for notification in notifications:
-        person_link_open(
-            event.person,
-            organisation=notification.recipient_organisation,
-            department_id=notification.recipient_department_id,
-            reason=LinkReason.NOTIFICATION,
-            source=notification,
-            acting_user=event.acting_user,
-        )
-        audit_record(
-            "notifications.create",
-            acting_user=event.acting_user,
-            person=event.person,
-            obj=notification,
-            purpose=f"{notification.get_kind_display()} til {notification.recipient_organisation.display_name}",
-            details={"kind": notification.kind, "rule": notification.rule, "source": str(source.pk)},
-        )
+    person_links_open(
+        event.person,
+        [
+            LinkOpening(
+                organisation=n.recipient_organisation,
+                department_id=n.recipient_department_id,
+                reason=LinkReason.NOTIFICATION,
+                source=n,
+            )
+            for n in notifications
+        ],
+        acting_user=event.acting_user,
+    )
+    audit_record_many(
+        [
+            {
+                "action": "notifications.create",
+                "person": event.person,
+                "obj": n,
+                "purpose": f"{n.get_kind_display()} til {n.recipient_organisation.display_name}",
+                "details": {"kind": n.kind, "rule": n.rule, "source": str(source.pk)},
+            }
+            for n in notifications
+        ],
+        acting_user=event.acting_user,
+    )
     delivery_services.deliveries_create_for(*notifications)
     return notifications
 

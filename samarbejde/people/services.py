@@ -1,5 +1,6 @@
 """Writes about persons: each is one business event with its audit event in one transaction."""
 
+from dataclasses import dataclass
 from datetime import UTC
 
 from django.contrib.contenttypes.models import ContentType
@@ -7,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from samarbejde.audit.services import audit_record
+from samarbejde.audit.services import audit_record, audit_record_many
 from samarbejde.organisations.access import user_can
 from samarbejde.organisations.models import Department, Organisation
 from samarbejde.organisations.roles import Cap, OrgKind
@@ -202,23 +203,63 @@ def person_link_open(
 
     The unit that handles it is `department` (or its id, `department_id`, to spare a query)."""
     unit = {"department": department} if department is not None else {"department_id": department_id}
-    link = PersonLink.objects.create(
-        person=person,
-        organisation=organisation,
-        **unit,
-        reason=reason,
-        source_type=ContentType.objects.get_for_model(source) if source is not None else None,
-        source_id=str(source.pk) if source is not None else "",
-        expires_at=expires_at,
-    )
-    audit_record(
-        "people.link_open",
+    (link,) = person_links_open(
+        person,
+        [LinkOpening(organisation=organisation, reason=reason, source=source, expires_at=expires_at, **unit)],
         acting_user=acting_user,
-        person=person,
-        obj=link,
-        purpose=f"{link.get_reason_display()} til {organisation.display_name}",
     )
     return link
+
+
+@dataclass(frozen=True)
+class LinkOpening:
+    """One live link to open: for whom (`organisation`, its unit by `department` or `department_id`), why
+    (`reason`, `source`) and until when (`expires_at`, None = until closed)."""
+
+    organisation: Organisation
+    reason: str
+    source: object = None
+    department: Department | None = None
+    department_id: object = None
+    expires_at: object = None
+
+
+# No savepoint of its own: inside a service's transaction a failure here fails that service's event as a whole.
+@transaction.atomic(savepoint=False)
+def person_links_open(person: Person, openings, *, acting_user) -> list[PersonLink]:
+    """Open several live links for one person in one event: the rows and their audit events in two statements."""
+    openings = list(openings)
+    links = PersonLink.objects.bulk_create(
+        [
+            PersonLink(
+                person=person,
+                organisation=opening.organisation,
+                **(
+                    {"department": opening.department}
+                    if opening.department is not None
+                    else {"department_id": opening.department_id}
+                ),
+                reason=opening.reason,
+                source_type=ContentType.objects.get_for_model(opening.source) if opening.source is not None else None,
+                source_id=str(opening.source.pk) if opening.source is not None else "",
+                expires_at=opening.expires_at,
+            )
+            for opening in openings
+        ]
+    )
+    audit_record_many(
+        [
+            {
+                "action": "people.link_open",
+                "person": person,
+                "obj": link,
+                "purpose": f"{link.get_reason_display()} til {opening.organisation.display_name}",
+            }
+            for link, opening in zip(links, openings, strict=True)
+        ],
+        acting_user=acting_user,
+    )
+    return links
 
 
 @transaction.atomic

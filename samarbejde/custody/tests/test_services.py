@@ -351,9 +351,9 @@ def _admit_queries(worker, benefits, django_assert_num_queries, expected):
 
 # Outer: savepoint pair 2, person lock 1, open-episode check 1, episode insert + its savepoint pair 3, event 1, audit 1.
 # Notices: savepoint pair 2, organisations 1, routing lines 1, departments 1, legal bases 1, notices 1, history 1
-# = 8, plus per notice 5 (link in its savepoint pair 3, 2 audit events) x 4 notices = 20, plus deliveries 2 (the
-# recipients' webhook subscriptions, one bulk insert). Constant in benefits per unit.
-ADMIT_QUERIES = 39
+# = 8, plus the live links 1 and their audit events 1, the notices' audit events 1, plus deliveries 2 (the
+# recipients' webhook subscriptions, one bulk insert). Constant in the number of notices and of benefits per unit.
+ADMIT_QUERIES = 22
 
 
 @pytest.mark.parametrize(

@@ -276,10 +276,10 @@ def test_bad_admission_input_gives_danish_messages(client, worker, overrides, me
 
 
 # The whole POST: request set-up, CPR search (audited), form choices, person_register, episode_admit with its
-# four notices (routing lines, units and legal bases in one query each; each notice with status history, person
-# link and audit event; their webhook subscriptions in one query and deliveries in one insert), the content
-# types of the notices' source and thread (cleared below), and the redirect's messages.
-ADMISSION_QUERIES = 57
+# four notices (routing lines, units and legal bases in one query each; the notices, their status history, person
+# links and audit events one insert each; their webhook subscriptions in one query and deliveries in one insert),
+# the content types of the notices' source and thread (cleared below), and the redirect's messages.
+ADMISSION_QUERIES = 40
 
 
 def test_admission_query_count_is_pinned(client, worker, django_assert_num_queries):

@@ -142,6 +142,27 @@ def link(person, krfo):
     )
 
 
+def test_links_opened_together_are_each_live_and_each_audited_with_the_person(person, krfo, django_assert_num_queries):
+    kbh, aarhus = municipality("101"), municipality("751")
+    openings = [
+        services.LinkOpening(organisation=kbh, reason=LinkReason.NOTIFICATION, source=person),
+        services.LinkOpening(organisation=aarhus, reason=LinkReason.NOTIFICATION, expires_at=timezone.now()),
+    ]
+    # One insert for the links and one for their audit events, however many (plus the content type, cached).
+    services.person_links_open(person, openings[:1], acting_user=krfo)
+    with django_assert_num_queries(2):
+        links = services.person_links_open(person, openings, acting_user=krfo)
+    assert [link.organisation for link in links] == [kbh, aarhus]
+    assert links[0].is_live and not links[1].is_live  # the second expired at once
+    assert (links[0].source_type.model, links[0].source_id) == ("person", str(person.pk))
+    events = AuditEvent.objects.filter(action="people.link_open").order_by("pk")
+    assert [(e.person, e.object_id, e.actor) for e in events][-2:] == [
+        (person, str(links[0].pk), krfo),
+        (person, str(links[1].pk), krfo),
+    ]
+    assert events.last().purpose.endswith(aarhus.display_name)
+
+
 def test_extend_moves_the_expiry_and_audits_old_and_new(link, administrator):
     new = (timezone.now() + timedelta(days=60)).replace(microsecond=0)
     previous = link.expires_at
