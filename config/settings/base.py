@@ -278,3 +278,16 @@ PUBLIC_DOCUMENT_MAX_BYTES = env.int("PUBLIC_DOCUMENT_MAX_BYTES", default=20 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENT_MAX_FILES  # up to 20: our own Danish message; beyond: 400
+
+# Access that ends (ADR 0008, people.link_rules). All product choices, none a statutory period: the
+# principle is GDPR art. 5(1)(c, e) and retshåndhævelsesloven § 4 (no longer than needed).
+# A prison keeps seeing an episode this many days after it transferred or released the person.
+ACCESS_DAYS_AFTER_CUSTODY = env.float("ACCESS_DAYS_AFTER_CUSTODY", default=30)
+# A recipient keeps seeing a notice's person this many days after the notice is settled and the stay ended...
+LINK_DAYS_AFTER_SETTLED_AND_ENDED = env.float("LINK_DAYS_AFTER_SETTLED_AND_ENDED", default=90)
+# ...and never longer than this many days after the stay ended (also for a notice never settled).
+LINK_MAX_DAYS_AFTER_END = env.float("LINK_MAX_DAYS_AFTER_END", default=365)
+# A KRFO user's "need access" grant lasts at most this many hours (the user chooses within it).
+NEED_ACCESS_MAX_HOURS = env.int("NEED_ACCESS_MAX_HOURS", default=72)
+# The sweep that closes expired links runs this often.
+LINK_SWEEP_SECONDS = env.int("LINK_SWEEP_SECONDS", default=3600)

@@ -53,7 +53,7 @@ def audit_record(
 
 def audit_record_many(records: Iterable[dict], *, acting_user) -> list[AuditEvent]:
     """Append several audit events by one actor in one statement, in the order given. Each record holds
-    `action` and optionally `person`, `obj`, `purpose` and `details`, as for audit_record. A service that
+    `action` and optionally `person` (or `person_id`), `obj`, `purpose` and `details`, as for audit_record. A service that
     writes many rows in one event (e.g. the notices of an admission) uses this so its cost does not grow by a
     round trip per row."""
     base = _actor_fields(acting_user)
@@ -61,7 +61,7 @@ def audit_record_many(records: Iterable[dict], *, acting_user) -> list[AuditEven
     events = [
         AuditEvent(
             action=record["action"],
-            person=record.get("person"),
+            **({"person_id": record["person_id"]} if "person_id" in record else {"person": record.get("person")}),
             purpose=record.get("purpose", "")[:300],
             correlation_id=correlation_id,
             details=record.get("details") or {},

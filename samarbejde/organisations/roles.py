@@ -71,12 +71,13 @@ class Cap(models.TextChoices):
     DIRECTORY_PROPOSE_OWN = "directory.propose_own", "Foreslå ændringer til egen kommunes kontakter"
     DIRECTORY_PROPOSE_ANY = "directory.propose_any", "Foreslå ændringer til alle kommuners kontakter"
     DIRECTORY_REVIEW = "directory.review", "Godkende eller afvise ændringsforslag"
-    PERSON_VIEW_ALL = "people.view_all", "Se Kriminalforsorgens klienter"
+    PERSON_VIEW_ALL = "people.view_all", "Se Kriminalforsorgens klienter i egen enheds ansvar"
     PERSON_VIEW_LINKED = "people.view_linked", "Se personer via en aktiv henvendelse til egen organisation"
     PERSON_VIEW_FULL_CPR = "people.view_full_cpr", "Se fuldt CPR-nummer"
     PERSON_REGISTER = "people.register", "Registrere personer"
     PERSON_MAINTAIN = "people.maintain", "Registrere og rette personer i administrationsmodulet"
     LINK_OPEN = "people.link_open", "Åbne en henvendelse om en person til en anden myndighed"
+    NEED_ACCESS = "people.need_access", "Få tidsbegrænset, begrundet adgang til en klient uden for egen enhed"
     AUDIT_SEARCH = "audit.search", "Søge i revisionssporet"
     AUDIT_SUBJECT_REPORT = "audit.subject_report", "Udtrække indsigtsrapport for en person"
     ADMIN_SITE = "admin.site", "Bruge administrationsmodulet"
@@ -89,6 +90,7 @@ _KRFO_COMMON = {
     Cap.DIRECTORY_PROPOSE_ANY,
     Cap.PERSON_VIEW_ALL,
     Cap.PERSON_VIEW_FULL_CPR,
+    Cap.NEED_ACCESS,
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {

@@ -1,15 +1,34 @@
-"""Who may see which person: KRFO roles see their clients; everybody else only through a live link.
+"""Who may see which person: every organisation, KRFO's included, only through a live link (ADR 0008).
 
-Both functions return the same 404 for a missing person and a forbidden one.
+- A municipality, Udbetaling Danmark or a police district: through the links its notices (and later
+  requests, plans, cases) opened, while they live (people.link_rules says when they end).
+- A KRFO institution: the inmates it holds, and for a set time those it transferred or released (custody
+  opens and ends those links); KiF and the youth unit: the clients linked to them; the central administration:
+  none by default. Anything wider is one user's "need access" grant (reason, time box, audit, DPO list).
+- Administrators: no case data.
+Both access functions return the same 404 for a missing person and a forbidden one.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.roles import Cap
 from samarbejde.people.models import Person, PersonLink
+
+
+def live_links_of(user, membership=None, at=None) -> QuerySet[PersonLink]:
+    """The live links through which `user` (in its active membership) sees persons: its organisation's
+    links and its own need-access grants there. Empty for a user who may see no person."""
+    membership = membership or active_membership(user)
+    if membership is None or not (membership.can(Cap.PERSON_VIEW_ALL) or membership.can(Cap.PERSON_VIEW_LINKED)):
+        return PersonLink.objects.none()
+    return (
+        PersonLink.objects.live(at)
+        .filter(organisation_id=membership.organisation_id)
+        .filter(Q(granted_to__isnull=True) | Q(granted_to_id=user.pk))
+    )
 
 
 def persons_visible_to(user, action: str = "view") -> QuerySet[Person]:
@@ -18,13 +37,12 @@ def persons_visible_to(user, action: str = "view") -> QuerySet[Person]:
     if membership is None:
         return qs.none()
     if action == "register":
+        # Registering an admission finds the person by CPR to avoid a duplicate (the look-up is audited).
         return qs if membership.can(Cap.PERSON_REGISTER) else qs.none()
-    if membership.can(Cap.PERSON_VIEW_ALL):
-        return qs
-    if membership.can(Cap.PERSON_VIEW_LINKED):
-        live = PersonLink.objects.live().filter(person=OuterRef("pk"), organisation_id=membership.organisation_id)
-        return qs.filter(Exists(live))
-    return qs.none()
+    if action == "need_access":
+        # Asking for need access finds the person by CPR (audited); the grant, not the search, shows them.
+        return qs if membership.can(Cap.NEED_ACCESS) else qs.none()
+    return qs.filter(Exists(live_links_of(user, membership).filter(person=OuterRef("pk"))))
 
 
 def access_person_by_id(user, pk, *, action: str = "view") -> Person:
@@ -32,6 +50,12 @@ def access_person_by_id(user, pk, *, action: str = "view") -> Person:
         return persons_visible_to(user, action).get(pk=pk)
     except (Person.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
+
+
+def may_request_access(user) -> bool:
+    """KRFO staff who see clients may ask for time-boxed access to a person outside their scope."""
+    membership = active_membership(user)
+    return membership is not None and membership.can(Cap.NEED_ACCESS)
 
 
 def may_see_full_cpr(user) -> bool:

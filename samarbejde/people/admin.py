@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 from samarbejde.core.admin import ADMIN_PURPOSE, PersonalDataAdmin, ServiceAdminMixin
 from samarbejde.people.cpr import normalize_cpr
 from samarbejde.people.models import Person, PersonLink
-from samarbejde.people.services import person_link_close, person_link_extend, person_register, person_update
+from samarbejde.people.services import (
+    person_link_close,
+    person_link_extend,
+    person_links_close_for_organisation,
+    person_register,
+    person_update,
+)
 
 
 class CprField(forms.CharField):
@@ -90,6 +96,11 @@ class PersonLinkAdminForm(forms.ModelForm):
         required=False,
         help_text="Organisationen kan ikke længere se personen gennem denne henvendelse.",
     )
+    close_all = forms.BooleanField(
+        label="Afslut alle organisationens aktive henvendelser om personen",
+        required=False,
+        help_text="Organisationen mister al adgang til personen (alle underretninger og sager om personen).",
+    )
 
     class Meta:
         model = PersonLink
@@ -116,10 +127,13 @@ class PersonLinkAdmin(ServiceAdminMixin, PersonalDataAdmin):
         "reason",
         "source_type",
         "source_id",
+        "granted_to",
+        "justification",
         "opened_at",
         "closed_at",
+        "close_rule",
     )
-    fields = (*readonly_fields, "expires_at", "close")
+    fields = (*readonly_fields, "expires_at", "close", "close_all")
     ordering = ("-opened_at",)
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -134,6 +148,11 @@ class PersonLinkAdmin(ServiceAdminMixin, PersonalDataAdmin):
             )
         if form.cleaned_data.get("close"):
             link = person_link_close(obj, acting_user=request.user, purpose=ADMIN_PURPOSE)
+        if form.cleaned_data.get("close_all"):
+            person_links_close_for_organisation(
+                obj.person, organisation=obj.organisation, acting_user=request.user, purpose=ADMIN_PURPOSE
+            )
+            link.refresh_from_db()
         return link
 
     @admin.display(description="aktiv", boolean=True)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -117,6 +118,10 @@ class LinkReason(models.TextChoices):
     ACTION_PLAN = "action_plan", "Handleplan"
     RELEASE = "release", "Løsladelse"
     CASE = "case", "Sag"
+    # Inside KRFO: the institution that holds (or, for a while, held) the person (custody opens and ends it).
+    CUSTODY = "custody", "Indsat i institutionen"
+    # A named user's time-boxed, justified access outside their scope ("need access"; listed for the DPO).
+    NEED_ACCESS = "need_access", "Begrundet adgang"
 
 
 class PersonLinkQuerySet(models.QuerySet):
@@ -126,11 +131,13 @@ class PersonLinkQuerySet(models.QuerySet):
 
 
 class PersonLink(BaseModel):
-    """A live reason for an organisation to see a person: the only way a non-KRFO organisation does.
+    """A live reason for an organisation to see a person: the only way any organisation does (ADR 0008).
 
-    Later issues open one when they address a notification, request, plan, release or case to an
-    organisation (`source` points at that record) and close it when the reason ends. A link with
-    `department` set is still visible to the whole organisation; the department says who handles it.
+    A flow opens one when it addresses a notice, request, plan or case to an organisation, or when a KRFO
+    institution takes a person into custody (`source` points at that record), and closes it when the reason
+    ends (people.link_rules). A link with `department` set is still visible to the whole organisation; the
+    department says who handles it. A link with `granted_to` is one user's "need access" grant, not the
+    organisation's: it carries the user's `justification` and always an expiry.
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
@@ -138,18 +145,33 @@ class PersonLink(BaseModel):
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField("grund", max_length=32, choices=LinkReason.choices)
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
-    source_id = models.CharField(max_length=64, blank=True)
+    # Every source model has a UUID key (core.BaseModel): a UUID column lets access queries join on it.
+    source_id = models.UUIDField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
+    granted_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="givet til",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_grants",
+    )
+    justification = models.TextField("begrundelse", blank=True)
     opened_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    close_rule = models.CharField("lukket efter regel", max_length=64, blank=True)
 
     objects = PersonLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "aktiv henvendelse"
         verbose_name_plural = "aktive henvendelser"
-        indexes = [models.Index(fields=["organisation", "closed_at"], name="personlink_org_open")]
+        indexes = [
+            models.Index(fields=["organisation", "closed_at"], name="personlink_org_open"),
+            models.Index(fields=["person", "organisation"], name="personlink_person_org"),
+            models.Index(fields=["source_type", "source_id"], name="personlink_source"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} → {self.organisation.display_name}"

@@ -18,11 +18,14 @@ from samarbejde.people.services import person_link_close, person_link_open, pers
 pytestmark = pytest.mark.django_db
 
 # (role, organisation code): one membership per row; the expectation is whether the person is visible.
+# KRFO too sees a person only through a live link (ADR 0008): København's prison holds the person.
 CASES = [
-    (Role.KRFO_CASE_WORKER, "krfo-koebenhavns-faengsler", True),
-    (Role.KRFO_MANAGER, "krfo-storstroem", True),
-    (Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", True),
-    (Role.YOUTH_SUPERVISOR, "krfo-ungekriminalforsorgen", True),
+    (Role.KRFO_CASE_WORKER, "krfo-koebenhavns-faengsler", True),  # custody link: holds the person
+    (Role.KRFO_MANAGER, "krfo-koebenhavns-faengsler", True),  # a leader sees their own area
+    (Role.KRFO_CASE_WORKER, "krfo-storstroem", False),  # another prison
+    (Role.KRFO_MANAGER, "krfo-storstroem", False),
+    (Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", False),  # KiF: no client link
+    (Role.YOUTH_SUPERVISOR, "krfo-ungekriminalforsorgen", False),  # the youth unit: not a youth case
     (Role.MUNICIPAL_CASE_WORKER, "101", True),  # live link to København
     (Role.MUNICIPAL_COORDINATOR, "101", True),
     (Role.MUNICIPAL_CASE_WORKER, "751", False),  # Aarhus: no link
@@ -53,6 +56,12 @@ def person():
     person_link_open(
         person, organisation=Organisation.objects.get(code="101"), reason=LinkReason.NOTIFICATION, acting_user=registrar
     )
+    person_link_open(
+        person,
+        organisation=Organisation.objects.get(code="krfo-koebenhavns-faengsler"),
+        reason=LinkReason.CUSTODY,
+        acting_user=registrar,
+    )
     closed = person_link_open(
         person, organisation=Organisation.objects.get(code="1470"), reason=LinkReason.CASE, acting_user=registrar
     )
@@ -82,7 +91,7 @@ def test_every_role_is_covered_by_the_table():
     assert {role for role, _, _ in CASES} == set(Role.values)
 
 
-@pytest.mark.parametrize("role_code", CASES[:1] + CASES[4:5], ids=["krfo", "municipality"])
+@pytest.mark.parametrize("role_code", CASES[:1] + CASES[6:7], ids=["krfo", "municipality"])
 def test_missing_and_forbidden_give_the_same_404(person, role_code):
     role, code, _ = role_code
     user = make_user(role, code)
@@ -143,3 +152,39 @@ def test_register_requires_capability_and_is_audited():
 )
 def test_cpr_is_masked_for_roles_that_do_not_need_it(person, role, code, shown):
     assert display_cpr(make_user(role, code), person) == shown
+
+
+def test_need_access_is_one_users_time_boxed_justified_and_audited(person):
+    """ "Need access": a KiF officer without a link asks, with a reason and a length, and sees the person, alone
+    and only for that time; the grant is audited with the reason and listed for the DPO."""
+    import time_machine
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from samarbejde.people.selectors import access_grants
+    from samarbejde.people.services import person_access_grant, person_links_close_expired
+
+    officer = make_user(Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", "officer")
+    colleague = make_user(Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", "colleague")
+    assert person not in persons_visible_to(officer)
+    for reason, hours in (("", 4), ("kort", 4), ("x" * 1001, 4), ("Tilsyn skal planlægges", 5)):
+        with pytest.raises(ValidationError):
+            person_access_grant(person, justification=reason, hours=hours, acting_user=officer)
+    assert not PersonLink.objects.filter(reason=LinkReason.NEED_ACCESS).exists()
+    with pytest.raises(PermissionDenied):
+        person_access_grant(
+            person, justification="Jeg vil bare se", hours=4, acting_user=make_user(Role.MUNICIPAL_CASE_WORKER, "751")
+        )
+    grant = person_access_grant(person, justification="Tilsyn skal planlægges", hours=4, acting_user=officer)
+    assert person in persons_visible_to(officer) and person not in persons_visible_to(colleague)
+    event = AuditEvent.objects.get(action="people.need_access")
+    assert event.person == person and "Tilsyn skal planlægges" in event.purpose and event.actor == officer
+    admin = make_user(Role.ADMINISTRATOR, "krfo-direktoratet")
+    assert [g.pk for g in access_grants(admin)] == [grant.pk]
+    with pytest.raises(PermissionDenied):
+        access_grants(officer)
+    with time_machine.travel(timezone.now() + timedelta(hours=4, minutes=1)):
+        assert person not in persons_visible_to(officer)
+        assert person_links_close_expired()["need_access.ended"] == 1
+    grant.refresh_from_db()
+    assert grant.closed_at is not None and grant.close_rule == "need_access.ended"
+    assert AuditEvent.objects.filter(action="people.link_close", person=person, object_id=str(grant.pk)).exists()

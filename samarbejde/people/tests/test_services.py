@@ -154,7 +154,7 @@ def test_links_opened_together_are_each_live_and_each_audited_with_the_person(pe
         links = services.person_links_open(person, openings, acting_user=krfo)
     assert [link.organisation for link in links] == [kbh, aarhus]
     assert links[0].is_live and not links[1].is_live  # the second expired at once
-    assert (links[0].source_type.model, links[0].source_id) == ("person", str(person.pk))
+    assert (links[0].source_type.model, links[0].source_id) == ("person", person.pk)
     events = AuditEvent.objects.filter(action="people.link_open").order_by("pk")
     assert [(e.person, e.object_id, e.actor) for e in events][-2:] == [
         (person, str(links[0].pk), krfo),

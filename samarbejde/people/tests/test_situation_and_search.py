@@ -94,10 +94,12 @@ def test_update_situation_audits_field_names_only(krfo):
 
 def test_search_by_cpr_is_exact_and_audited_hit_or_miss(krfo):
     person = register(krfo)
-    assert person_search_by_cpr(krfo, "010190-1234") == person
-    assert person_search_by_cpr(krfo, "0101901235") is None
+    # Registering (an admission) finds every known person: no duplicates. Viewing needs a live link (ADR 0008).
+    assert person_search_by_cpr(krfo, "010190-1234", action="register") == person
+    assert person_search_by_cpr(krfo, "0101901235", action="register") is None
+    assert person_search_by_cpr(krfo, "010190-1234") is None
     events = list(AuditEvent.objects.filter(action="people.search").order_by("id").values_list("person", "details"))
-    assert events == [(person.pk, {"found": True}), (None, {"found": False})]
+    assert events == [(person.pk, {"found": True}), (None, {"found": False}), (None, {"found": False})]
     with pytest.raises(ValidationError):
         person_search_by_cpr(krfo, "12345")
 
