@@ -19,6 +19,7 @@ BEFORE = [
     ("accounts", "0001_initial"),
     ("organisations", "0001_initial"),
     ("legal", "0001_initial"),
+    ("people", "0002_person_benefits_person_pension"),
     ("custody", "0002_coordination_decision"),
     ("notifications", "0004_notificationattachment"),
     ("delivery", "0002_webhook_subscriptions"),
@@ -159,11 +160,52 @@ def _populate(apps):
     }
 
 
+def _populate_custody_and_links(apps, ids):
+    """For the access migrations (people 0003, notifications 0006, custody 0005): an open episode, one released
+    a few days ago, and the benefits notice's live link as the product opened it (source id as text)."""
+    Organisation = apps.get_model("organisations", "Organisation")
+    Person = apps.get_model("people", "Person")
+    PersonLink = apps.get_model("people", "PersonLink")
+    Episode = apps.get_model("custody", "Episode")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    kbh_prison, storstroem = (
+        Organisation.objects.get(pk=ids["kbh_prison"]),
+        Organisation.objects.get(pk=ids["storstroem"]),
+    )
+    now = timezone.now()
+    held = Episode.objects.create(
+        person=Person.objects.create(cpr="0202701234", first_name="Inde", last_name="Siddende"),
+        institution=kbh_prison,
+        custody_type="remand",
+        admitted_at=now - timedelta(days=3),
+    )
+    let_go = Episode.objects.create(
+        person=Person.objects.create(cpr="0303701234", first_name="Lige", last_name="Løsladt"),
+        institution=storstroem,
+        custody_type="sentence",
+        admitted_at=now - timedelta(days=60),
+        status="closed",
+        released_at=now - timedelta(days=5),
+        release_kind="parole",
+    )
+    notification_type, _ = ContentType.objects.get_or_create(app_label="notifications", model="notification")
+    link = PersonLink.objects.create(
+        person_id=Episode.objects.get(pk=ids["episode"]).person_id,
+        organisation=Organisation.objects.get(code="101"),
+        reason="notification",
+        source_type=notification_type,
+        source_id=str(ids["benefits"]),
+    )
+    return {"held": held.pk, "let_go": let_go.pk, "let_go_released": let_go.released_at, "link": link.pk}
+
+
 def test_the_notice_migration_keeps_every_notice_and_gives_it_a_source_a_thread_a_sender_and_a_rule():
     from samarbejde.core.tests.reference import load_reference_data
 
     load_reference_data()  # a transactional test before this one may have flushed it
-    ids = _populate(_migrate(BEFORE))
+    old = _migrate(BEFORE)
+    ids = _populate(old)
+    ids.update(_populate_custody_and_links(old, ids))
     _migrate(_latest())
 
     from django.contrib.contenttypes.models import ContentType
@@ -212,3 +254,27 @@ def test_the_notice_migration_keeps_every_notice_and_gives_it_a_source_a_thread_
     assert all(d.organisation_id == d.notification.recipient_organisation_id for d in Delivery.objects.all())
     assert Act.objects.filter(key="social-pension").exists() and not Paragraph.objects.filter(key__isnull=True).exists()
     assert benefits.legal_basis.key == "indberetningscirkulaeret"
+
+    # The access migrations (ADR 0008): the threads that ended say so, their links run out by the rules, and
+    # KRFO's institutions get custody links for the episodes they hold or let go of less than 30 days ago.
+    from samarbejde.people.models import PersonLink
+
+    released_at = Episode.objects.get(pk=ids["episode"]).released_at
+    assert {n.thread_ended_at for n in Notification.objects.all()} == {released_at}
+    link = PersonLink.objects.get(pk=ids["link"])
+    assert link.source_id == ids["benefits"] and link.closed_at is None
+    # Answered before the release: 90 days after the release.
+    assert (link.expires_at, link.close_rule) == (released_at + timedelta(days=90), "notice.settled_after_end")
+    custody = {
+        (row.source_id, row.organisation_id): (row.expires_at, row.close_rule)
+        for row in PersonLink.objects.filter(reason="custody")
+    }
+    recent = released_at > timezone.now() - timedelta(days=30)  # the first episode's release is a fixed date
+    assert set(custody) == {(ids["held"], ids["kbh_prison"]), (ids["let_go"], ids["storstroem"])} | (
+        {(ids["episode"], ids["storstroem"])} if recent else set()
+    )
+    assert custody[(ids["held"], ids["kbh_prison"])] == (None, "")
+    expires, rule = custody[(ids["let_go"], ids["storstroem"])]
+    # Released 5 days ago: 30 days from the migration (the later of the release and now).
+    assert rule == "custody.moved_on"
+    assert timedelta(days=29) < expires - timezone.now() <= timedelta(days=30)

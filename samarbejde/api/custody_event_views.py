@@ -28,7 +28,7 @@ from samarbejde.api.exceptions import Problem
 from samarbejde.api.models import ApiScope
 from samarbejde.api.notification_views import COMMON_ERRORS, ApiKeyView, _problem
 from samarbejde.api.services import MSG_EXTERNAL_ID_CONFLICT
-from samarbejde.custody.services import MSG_NO_OPEN_EPISODE
+from samarbejde.custody.services import MSG_ALREADY_IN_CUSTODY, MSG_NO_OPEN_EPISODE
 from samarbejde.organisations.roles import Cap
 from samarbejde.people.services import MSG_CPR_EXISTS
 
@@ -56,7 +56,7 @@ SERVICE_ERRORS: dict[str, tuple[int, tuple[str, ...] | None]] = {
     "already_sentence": (422, None),
     # api.services' own, for what only the API can get wrong.
     "name_required": (400, ("person", "name")),
-    "no_open_episode": (422, ("person", "cpr")),
+    "no_open_episode": (404, ("person", "cpr")),
     "external_id_conflict": (409, ("external_id",)),
 }
 # people.services' field-keyed errors, by the body field they are about.
@@ -298,12 +298,13 @@ class CustodyEventView(ApiKeyView):
                 {"external_id": [MSG_EXTERNAL_ID_CONFLICT % {"external_id": "klient-2026-000123"}]},
             ),
             _problem_example(
-                "Ikke indsat",
-                422,
-                "Kan ikke behandles",
+                "Ikke indsat i jeres institution",
+                404,
+                "Ikke fundet",
                 MSG_NO_OPEN_EPISODE,
                 {"person": {"cpr": [MSG_NO_OPEN_EPISODE]}},
             ),
+            _problem_example("Allerede indsat", 422, "Kan ikke behandles", MSG_ALREADY_IN_CUSTODY),
         ],
         responses={
             201: OpenApiResponse(CustodyEventResultSerializer, description="Hændelsen er registreret."),
@@ -316,7 +317,13 @@ class CustodyEventView(ApiKeyView):
             ),
             **COMMON_ERRORS,
             (403, "application/problem+json"): _problem(
-                "API-nøglen mangler rettigheden custody-events:write eller er ikke udstedt til Kriminalforsorgen."
+                "API-nøglen mangler rettigheden custody-events:write eller er ikke udstedt til Kriminalforsorgen, "
+                "eller indsættelsen er i en anden institution end nøglens."
+            ),
+            (404, "application/problem+json"): OpenApiResponse(
+                ValidationProblemSerializer,
+                description="Personen har intet igangværende forløb i nøglens institution (også når personen er "
+                "indsat i en anden institution: den oplysning gives ikke).",
             ),
             (409, "application/problem+json"): OpenApiResponse(
                 ValidationProblemSerializer,

@@ -1,16 +1,26 @@
-"""Who may see custody episodes: KRFO roles (Cap.PERSON_VIEW_ALL) see every episode; nobody else does.
+"""Who may see and change custody episodes (ADR 0008): need-to-know inside KRFO.
 
-Municipalities, Udbetaling Danmark and the police learn of an episode only through the notices addressed
-to them (notifications.access). Administrators see no case data.
+- Seeing an episode: a KRFO organisation with a live link to it. Custody opens a link for the institution
+  that admits the person or receives a transfer, and lets it expire a set time after the person is
+  transferred on or released (people.link_rules.CUSTODY_MOVED_ON); KiF, the youth unit and the central
+  administration have none by default. A user's "need access" grant shows all of that person's episodes.
+- Changing an episode (transfer, new release date, release, correction): the institution that holds the
+  person now; a transfer may also be reported by the institution that receives the person (custody.services).
+- Municipalities, Udbetaling Danmark and the police learn of an episode only through the notices addressed
+  to them (notifications.access). Administrators see no case data.
+Missing and forbidden give the same 404.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from samarbejde.custody.models import Episode
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.roles import Cap
+from samarbejde.people.access import live_links_of
+from samarbejde.people.link_rules import PERSON_WIDE_REASONS
 
 
 def episodes_visible_to(user, action: str = "view") -> QuerySet[Episode]:
@@ -19,8 +29,35 @@ def episodes_visible_to(user, action: str = "view") -> QuerySet[Episode]:
     if membership is None or not membership.organisation.is_krfo:
         return qs.none()
     if action == "change":
+        if not membership.can(Cap.PERSON_REGISTER):
+            return qs.none()
+        return qs.filter(institution_id=membership.organisation_id)
+    if action == "register":
+        # Registering an admission must tell "already in custody" (not where): every episode, unlisted.
         return qs if membership.can(Cap.PERSON_REGISTER) else qs.none()
-    return qs if membership.can(Cap.PERSON_VIEW_ALL) else qs.none()
+    if not membership.can(Cap.PERSON_VIEW_ALL):
+        return qs.none()
+    links = live_links_of(user, membership)
+    episode_type = ContentType.objects.get_for_model(Episode)
+    return qs.filter(
+        Exists(
+            links.filter(
+                Q(source_type=episode_type, source_id=OuterRef("pk"))
+                | Q(reason__in=PERSON_WIDE_REASONS, person=OuterRef("person_id"))
+            )
+        )
+    )
+
+
+def may_change_at(user, institution) -> bool:
+    """Whether `user` registers custody events for `institution` (its own institution)."""
+    membership = active_membership(user)
+    return (
+        membership is not None
+        and membership.can(Cap.PERSON_REGISTER)
+        and institution is not None
+        and membership.organisation_id == institution.pk
+    )
 
 
 def access_episode_by_id(user, pk, *, action: str = "view") -> Episode:

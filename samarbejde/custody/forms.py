@@ -336,3 +336,34 @@ class CorrectionForm(SituationFields):
             "benefits": list(self.cleaned_data.get("benefits") or []),
             "reason": self.cleaned_data["reason"],
         }
+
+
+def _hours_label(hours: int) -> str:
+    return f"{hours} timer" if hours < 48 else f"{hours // 24} døgn"
+
+
+class NeedAccessForm(forms.Form):
+    """ "Need access": a KRFO user's time-boxed, justified access to a client outside their unit (ADR 0008).
+    The reason's rules are people.services.person_access_grant's; this form checks presence and types."""
+
+    cpr = _text("CPR-nummer", 20, help_text="10 cifre, fx 010150-1234.")
+    justification = forms.CharField(
+        label="Begrundelse",
+        max_length=1000,
+        help_text="Hvorfor har du brug for at se klienten? Begrundelsen logges og ses af databeskyttelsesrådgiveren.",
+        widget=forms.Textarea(attrs={"class": "form-input", "rows": 3}),
+        error_messages={"required": "Skriv en begrundelse.", "max_length": MSG_MAX_LENGTH},
+    )
+    hours = _choice("Varighed", [], radio=True, message="Vælg en af de tilladte varigheder.")
+
+    def __init__(self, *args, hours_allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hours"].choices = [(str(h), _hours_label(h)) for h in hours_allowed]
+        if not self.is_bound:
+            self.initial.setdefault("hours", str(hours_allowed[0]))
+
+    def clean_cpr(self):
+        return normalize_cpr(self.cleaned_data["cpr"])
+
+    def clean_hours(self):
+        return int(self.cleaned_data["hours"])

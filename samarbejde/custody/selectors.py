@@ -12,8 +12,27 @@ from samarbejde.organisations.roles import OrgKind
 
 
 def episode_open_for_person(user, person) -> Episode | None:
-    """The person's open episode, if any (for the admission form: "already in custody")."""
-    return episodes_visible_to(user).filter(person=person, status=EpisodeStatus.OPEN).first()
+    """The person's open episode, if any, for the admission form's "already in custody" (the page names the
+    institution and links to the episode only when it is the user's own: ADR 0008)."""
+    if not episodes_visible_to(user, action="register").exists():
+        return None
+    return Episode.objects.select_related("institution").filter(person=person, status=EpisodeStatus.OPEN).first()
+
+
+def episode_latest_for_person(user, person) -> Episode | None:
+    """The person's latest episode the user may see (e.g. after a need-access grant), or None."""
+    return episodes_visible_to(user).filter(person=person).order_by("-admitted_at").first()
+
+
+def episodes_latest_for_persons(user, persons) -> dict:
+    """{person id: latest visible episode} for several persons, in one query."""
+    latest: dict = {}
+    episodes = (
+        episodes_visible_to(user).filter(person__in=[p.pk for p in persons]).order_by("person_id", "-admitted_at")
+    )
+    for episode in episodes:
+        latest.setdefault(episode.person_id, episode)
+    return latest
 
 
 def episodes_current_at(user, institution: Organisation) -> QuerySet[Episode]:

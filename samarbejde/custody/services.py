@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
-from samarbejde.custody.access import episodes_visible_to
 from samarbejde.custody.models import (
     CustodyType,
     Episode,
@@ -32,11 +31,25 @@ from samarbejde.notifications.services import notices_correct, notices_send
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Cap, OrgKind
-from samarbejde.people.models import Person
+from samarbejde.people import link_rules
+from samarbejde.people.models import LinkReason, Person
 from samarbejde.people.selectors import person_search_by_cpr
-from samarbejde.people.services import person_register, person_update_situation
+from samarbejde.people.services import (
+    LinkOpening,
+    person_links_end_for_source,
+    person_links_open,
+    person_register,
+    person_update_situation,
+)
 
 MSG_NOT_ALLOWED = "Kun Kriminalforsorgens sagsbehandlere kan registrere indsættelser, overførsler og løsladelser."
+MSG_NOT_OWN_INSTITUTION = (
+    "Du kan kun registrere indsættelser i din egen institution. Den modtagende institution registrerer indsættelsen."
+)
+MSG_NOT_HOLDER = (
+    "Personen er indsat i en anden institution. Kun den institution, der har personen, kan registrere hændelser "
+    "i forløbet (en overførsel også den modtagende institution)."
+)
 MSG_ALREADY_IN_CUSTODY = "Personen er allerede indsat. Registrér løsladelsen, før du registrerer en ny indsættelse."
 MSG_NOT_KRFO_INSTITUTION = "Vælg en af Kriminalforsorgens institutioner (fængsel, arresthus eller pension)."
 MSG_CUSTODY_TYPE = "Vælg varetægtsfængsling eller afsoning."
@@ -92,6 +105,32 @@ def _require_krfo(acting_user) -> None:
     membership = active_membership(acting_user)
     if membership is None or not membership.organisation.is_krfo or not membership.can(Cap.PERSON_REGISTER):
         raise PermissionDenied(MSG_NOT_ALLOWED)
+
+
+def _require_holder(acting_user, episode: Episode, *, receiving: Organisation | None = None) -> None:
+    """Need-to-know (ADR 0008): only the institution that holds the person registers its events; a transfer
+    may also be reported by the institution that receives the person."""
+    membership = active_membership(acting_user)
+    own = membership.organisation_id if membership is not None else None
+    if own is None or (own != episode.institution_id and (receiving is None or own != receiving.pk)):
+        raise PermissionDenied(MSG_NOT_HOLDER)
+
+
+def _hold(episode: Episode, institution: Organisation, *, acting_user) -> None:
+    """The institution that takes the person in sees the episode (and its notices) while it holds them."""
+    person_links_open(
+        episode.person,
+        [LinkOpening(organisation=institution, reason=LinkReason.CUSTODY, source=episode)],
+        acting_user=acting_user,
+    )
+
+
+def _let_go(episode: Episode, institution: Organisation, occurred_at: datetime, *, acting_user) -> None:
+    """The institution that transfers or releases the person keeps seeing the episode for a set time."""
+    at = max(occurred_at, timezone.now()) + link_rules.CUSTODY_MOVED_ON.period
+    person_links_end_for_source(
+        episode, organisation=institution, at=at, rule=link_rules.CUSTODY_MOVED_ON, acting_user=acting_user
+    )
 
 
 def _as_datetime(value) -> datetime:
@@ -238,6 +277,8 @@ def _notice_event(episode: Episode, event: EpisodeEvent, *, acting_user, reason:
         acting_user=acting_user,
         facts=notice_facts(episode, event),
         reason=reason,
+        # A release ends the stay: the recipients' links to the person now run out (people.link_rules).
+        ends_thread=event.kind == EventKind.RELEASE,
     )
 
 
@@ -271,6 +312,8 @@ def episode_admit(
     """Admit a person (remand or sentence) to a KRFO institution and send the admission notices."""
     _require_krfo(acting_user)
     _check_institution(institution)
+    if active_membership(acting_user).organisation_id != institution.pk:
+        raise PermissionDenied(MSG_NOT_OWN_INSTITUTION)
     if custody_type not in CustodyType.values:
         raise ValidationError(MSG_CUSTODY_TYPE, code="custody_type")
     admitted_at = _as_datetime(admitted_at)
@@ -293,6 +336,7 @@ def episode_admit(
             episode.save()
     except IntegrityError:  # the partial unique constraint, if a concurrent admission won the race
         raise ValidationError(MSG_ALREADY_IN_CUSTODY, code="already_in_custody") from None
+    _hold(episode, institution, acting_user=acting_user)
     event = _record(
         episode,
         EventKind.ADMISSION,
@@ -321,6 +365,7 @@ def episode_convert_to_sentence(episode: Episode, *, occurred_at: datetime, acti
     _require_krfo(acting_user)
     occurred_at = _as_datetime(occurred_at)
     locked = _lock_open(episode)
+    _require_holder(acting_user, locked)
     if locked.custody_type != CustodyType.REMAND:
         raise ValidationError(MSG_ALREADY_SENTENCE, code="already_sentence")
     _after_admission(locked, occurred_at)
@@ -352,6 +397,7 @@ def episode_transfer(
     _check_institution(to_institution)
     occurred_at = _as_datetime(occurred_at)
     locked = _lock_open(episode)
+    _require_holder(acting_user, locked, receiving=to_institution)
     if locked.institution_id == to_institution.pk:
         raise ValidationError(MSG_SAME_INSTITUTION, code="same_institution")
     _after_admission(locked, occurred_at)
@@ -359,6 +405,8 @@ def episode_transfer(
     from_institution = locked.institution
     locked.institution = to_institution
     locked.save(update_fields=["institution", "updated_at"])
+    _let_go(locked, from_institution, occurred_at, acting_user=acting_user)
+    _hold(locked, to_institution, acting_user=acting_user)
     event = _record(
         locked,
         EventKind.TRANSFER,
@@ -390,6 +438,7 @@ def episode_change_release_date(
     _require_krfo(acting_user)
     occurred_at = _as_datetime(occurred_at or timezone.now())
     locked = _lock_open(episode)
+    _require_holder(acting_user, locked)
     _after_admission(locked, occurred_at)
     _not_in_future(occurred_at)
     expected, certainty = _clean_expected(expected_release, certainty, locked.admitted_at)
@@ -432,6 +481,7 @@ def episode_release(
         raise ValidationError(MSG_ADDRESS_TOO_LONG, code="address_too_long")
     released_at = _as_datetime(released_at)
     locked = _lock_open(episode)
+    _require_holder(acting_user, locked)
     _after_admission(locked, released_at, MSG_RELEASE_BEFORE_ADMISSION)
     _not_in_future(released_at)
     locked.status = EpisodeStatus.CLOSED
@@ -439,6 +489,7 @@ def episode_release(
     locked.release_kind = release_kind
     locked.address_after_release = address_after
     locked.save(update_fields=["status", "released_at", "release_kind", "address_after_release", "updated_at"])
+    _let_go(locked, locked.institution, released_at, acting_user=acting_user)
     event = _record(
         locked,
         EventKind.RELEASE,
@@ -474,6 +525,7 @@ def episode_decide_coordination(episode: Episode, *, coordinate: bool, reason: s
     if not coordinate and not reason:
         raise ValidationError(MSG_COORDINATION_REASON_REQUIRED, code="coordination_reason_required")
     locked = _lock_open(episode)
+    _require_holder(acting_user, locked)
     request = thread_notice_first(locked, rule=CASE_FILES_RULE)
     if locked.coordinate_action_plan is coordinate and (not coordinate or request is not None):
         return EventOutcome(episode=locked, event=None, unchanged=True, case_files_request=request)
@@ -539,6 +591,7 @@ def episode_correct_person(
     if len(reason) > COORDINATION_REASON_MAX:
         raise ValidationError(MSG_CORRECTION_REASON_TOO_LONG, code="correction_reason_too_long")
     locked = _lock_open(episode)
+    _require_holder(acting_user, locked)
     before = locked.person
     previous = {
         "home_municipality": before.home_municipality.code if before.home_municipality_id else None,
@@ -643,8 +696,10 @@ def admission_register(
 
 # --- Events reported by a client system (KRFO's, through the API's custody events) -------------------------
 
+# Also for another institution's inmate: an institution does not learn where else a person is held.
 MSG_NO_OPEN_EPISODE = (
-    "Personen med dette CPR-nummer er ikke indsat (der er ikke noget igangværende forløb). Indberet indsættelsen først."
+    "Personen med dette CPR-nummer er ikke indsat i jeres institution (der er ikke noget igangværende forløb, "
+    "som I kan indberette til). Indberet indsættelsen først, eller kontrollér CPR-nummeret."
 )
 MSG_NAME_REQUIRED = "Angiv personens fulde navn (fornavn og efternavn), når personen ikke er kendt i forvejen."
 MSG_NAME_SPLIT = "Skriv både fornavn og efternavn, f.eks. »Hans Jensen«."
@@ -698,7 +753,9 @@ def custody_event_apply(report: ReportedEvent, *, acting_user) -> EventOutcome:
     as the pages: an admission creates or updates the person and admits them; the other kinds apply to the
     person's open episode. Raises ValidationError with the services' codes, plus no_open_episode and
     name_required."""
-    person = person_search_by_cpr(acting_user, report.cpr, purpose=REPORT_PURPOSE)
+    # The register search finds any known person (no duplicate on admission); what the system may then do with
+    # them is the holder rule's: an event for another institution's inmate is answered as "not found".
+    person = person_search_by_cpr(acting_user, report.cpr, purpose=REPORT_PURPOSE, action="register")
     if report.kind == EventKind.ADMISSION:
         first_name = last_name = ""
         if person is None:
@@ -725,11 +782,14 @@ def custody_event_apply(report: ReportedEvent, *, acting_user) -> EventOutcome:
             acting_user=acting_user,
         )
     episode = (
-        episodes_visible_to(acting_user, action="change").filter(person=person, status=EpisodeStatus.OPEN).first()
+        Episode.objects.select_related("institution").filter(person=person, status=EpisodeStatus.OPEN).first()
         if person is not None
         else None
     )
-    if episode is None:
+    membership = active_membership(acting_user)
+    own = membership.organisation_id if membership is not None else None
+    receiving = report.institution.pk if report.kind == EventKind.TRANSFER and report.institution else None
+    if episode is None or own not in (episode.institution_id, receiving):
         raise ValidationError(MSG_NO_OPEN_EPISODE, code="no_open_episode")
     if report.kind == EventKind.CONVERSION:
         return episode_convert_to_sentence(episode, occurred_at=report.occurred_at, acting_user=acting_user)

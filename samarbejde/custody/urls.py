@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.inmate_list, name="inmate_list"),
     path("ubesvarede/", views.unsettled_list, name="unsettled_list"),
     path("indsaettelse/", views.admission_create, name="admission_create"),
+    path("adgang/", views.need_access, name="need_access"),
     path("forloeb/<uuid:pk>/", views.episode_detail, name="episode_detail"),
     path("forloeb/<uuid:pk>/afsoning/", views.episode_convert, name="episode_convert"),
     path("forloeb/<uuid:pk>/overfoersel/", views.episode_transfer, name="episode_transfer"),

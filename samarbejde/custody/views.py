@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.custody import selectors, services
-from samarbejde.custody.access import access_episode_by_id
+from samarbejde.custody.access import access_episode_by_id, may_change_at
 from samarbejde.custody.forms import (
     AdmissionForm,
     ConvertForm,
@@ -22,6 +22,7 @@ from samarbejde.custody.forms import (
     CorrectionForm,
     CprLookupForm,
     InstitutionFilterForm,
+    NeedAccessForm,
     ReleaseDateForm,
     ReleaseForm,
     TransferForm,
@@ -32,8 +33,10 @@ from samarbejde.organisations import selectors as org_selectors
 from samarbejde.organisations.access import require_capability, user_can
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Cap, OrgKind
+from samarbejde.people import link_rules
 from samarbejde.people.access import display_cpr
-from samarbejde.people.selectors import person_search_by_cpr
+from samarbejde.people.selectors import access_grants_of, person_search_by_cpr
+from samarbejde.people.services import person_access_grant
 
 PAGE_SIZE = 50
 LOOKUP_AUTO_ID = "lookup_%s"
@@ -86,16 +89,18 @@ def _own_institution(request) -> Organisation | None:
 def admission_create(request):
     """CPR first (GET ?cpr=, htmx or not): person found -> name, situation, prefilled form; else the same
     form also creates the person. POST registers person + admission in one transaction."""
-    if not request.membership.organisation.is_krfo:
+    # An institution registers the admissions into itself (ADR 0008); KiF and the central units do not.
+    if _own_institution(request) is None:
         raise PermissionDenied
     data = request.POST if request.method == "POST" else (request.GET if "cpr" in request.GET else None)
     lookup = CprLookupForm(data, auto_id=LOOKUP_AUTO_ID)
     person = open_episode = form = None
     if lookup.is_bound and lookup.is_valid():
         cpr = lookup.cleaned_data["cpr"]
-        person = person_search_by_cpr(request.user, cpr, purpose="Registrering af indsættelse")
+        person = person_search_by_cpr(request.user, cpr, purpose="Registrering af indsættelse", action="register")
         open_episode = selectors.episode_open_for_person(request.user, person) if person else None
-        institutions = list(selectors.krfo_institutions())
+        # An institution registers its own admissions (ADR 0008): the choice is the user's own institution.
+        institutions = [_own_institution(request)]
         form_kwargs = {
             "person": person,
             "municipalities": org_selectors.municipality_choices(),
@@ -168,7 +173,8 @@ def _render_episode(request, pk, *, status: int = 200, **bound):
     audit_record(
         "custody.view", acting_user=request.user, person=episode.person, obj=episode, purpose="Visning af forløb"
     )
-    may_change = user_can(request.user, Cap.PERSON_REGISTER)
+    # Only the institution that holds the person registers its events (ADR 0008): others see, not act.
+    may_change = may_change_at(request.user, episode.institution)
     context = {
         "episode": episode,
         "person": episode.person,
@@ -388,7 +394,8 @@ def inmate_list(request):
             "institution": institution,
             "page": page,
             "rows": [(episode, display_cpr(request.user, episode.person)) for episode in page or []],
-            "may_register": user_can(request.user, Cap.PERSON_REGISTER),
+            "may_register": user_can(request.user, Cap.PERSON_REGISTER) and _own_institution(request) is not None,
+            "may_request_access": user_can(request.user, Cap.NEED_ACCESS),
         },
     )
 
@@ -409,4 +416,61 @@ def unsettled_list(request):
         request,
         "custody/unsettled_list.html",
         {"filter_form": filter_form, "institution": institution, "page": page},
+    )
+
+
+# --- need access (ADR 0008) -------------------------------------------------------------------------------
+
+MSG_NEED_ACCESS_NO_PERSON = "Der findes ingen person med dette CPR-nummer i Samarbejde."
+
+
+@require_capability(Cap.NEED_ACCESS)
+@require_http_methods(["GET", "POST"])
+def need_access(request):
+    """A client outside the user's unit: CPR, a reason and a length (POST; the CPR never goes in a URL). The
+    grant is the user's alone, audited with the reason and listed for the data-protection officer; the page
+    then opens the client's latest episode. Lists the user's own live grants."""
+    hours_allowed = link_rules.need_access_hours_allowed()
+    form = NeedAccessForm(request.POST if request.method == "POST" else None, hours_allowed=hours_allowed)
+    if request.method == "POST" and form.is_valid():
+        person = person_search_by_cpr(
+            request.user, form.cleaned_data["cpr"], purpose="Begrundet adgang", action="need_access"
+        )
+        if person is None:
+            form.add_error("cpr", MSG_NEED_ACCESS_NO_PERSON)
+        else:
+            try:
+                grant = person_access_grant(
+                    person,
+                    justification=form.cleaned_data["justification"],
+                    hours=form.cleaned_data["hours"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                until = date_format(localtime(grant.expires_at), "DATETIME_FORMAT")
+                messages.success(request, f"Du har adgang til klienten til {until}. Adgangen er logget.")
+                episode = selectors.episode_latest_for_person(request.user, person)
+                if episode is not None:
+                    return redirect("custody:episode_detail", pk=episode.pk)
+                messages.info(request, "Klienten har ikke noget forløb i Samarbejde endnu.")
+                return redirect("custody:need_access")
+    grants = list(access_grants_of(request.user))
+    latest = selectors.episodes_latest_for_persons(request.user, [g.person for g in grants])
+    if grants:
+        audit_read_many(
+            "people.need_access_list",
+            acting_user=request.user,
+            persons=[g.person for g in grants],
+            purpose="Egne begrundede adgange",
+        )
+    for grant in grants:
+        grant.cpr_shown = display_cpr(request.user, grant.person)
+        grant.episode = latest.get(grant.person_id)
+    return render(
+        request,
+        "custody/need_access.html",
+        {"form": form, "grants": grants, "max_hours": max(hours_allowed)},
+        status=400 if request.method == "POST" and form.errors else 200,
     )

@@ -22,6 +22,7 @@ from samarbejde.documents.models import (
 )
 from samarbejde.documents.uploads import check_pdf
 from samarbejde.organisations.access import active_membership
+from samarbejde.people.access import persons_visible_to
 from samarbejde.people.cpr import normalize_cpr
 
 MSG_NOT_ALLOWED = "Kun Kriminalforsorgens medarbejdere kan udfylde blanketter til indsatte."
@@ -41,7 +42,7 @@ def inmate_form_prepare(
     relative_relation: str = "",
     acting_user,
 ) -> InmateForm:
-    if not may_prepare_forms(acting_user):
+    if not may_prepare_forms(acting_user) or not persons_visible_to(acting_user).filter(pk=person.pk).exists():
         raise PermissionDenied(MSG_NOT_ALLOWED)
     if kind not in FormKind.values:
         raise ValidationError("Vælg en blanket.")

@@ -1,22 +1,27 @@
-"""Who may see and act on notifications.
+"""Who may see and act on notifications (ADR 0008: live links decide access).
 
 - Municipal, Udbetaling Danmark and police roles (Cap.PERSON_VIEW_LINKED): the notices addressed to their
-  own organisation (any department: a department says who handles it, not who may see it), until a notice is
-  withdrawn: then it is no longer theirs (they are told, without the person, in their withdrawals list).
-- KRFO roles (Cap.PERSON_VIEW_ALL in a KRFO organisation): the notices KRFO's organisations sent (the sending
-  organisation decides; issue 9 narrows this to need-to-know inside KRFO).
+  own organisation (any department: a department says who handles it, not who may see it), while the
+  organisation has a live link to the person (people.link_rules: a notice's link runs out a while after it is
+  settled and the stay has ended), and until a notice is withdrawn: then it is no longer theirs (they are
+  told, without the person, in their withdrawals list).
+- KRFO roles (Cap.PERSON_VIEW_ALL in a KRFO organisation): the notices of the matters (threads) they have a
+  live link to (an institution: the episodes of the inmates it holds, and for a while those it let go), and
+  all of a person's notices through a user's need-access grant.
 - Administrators and everybody else: none.
 Acting on a notice (acknowledge, answer) is for the recipient organisation only. Missing and forbidden
 give the same 404.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from samarbejde.notifications.models import Notification
 from samarbejde.organisations.access import active_membership
-from samarbejde.organisations.roles import KRFO_KINDS, Cap
+from samarbejde.organisations.roles import Cap
+from samarbejde.people.access import live_links_of
+from samarbejde.people.link_rules import PERSON_WIDE_REASONS
 
 RECIPIENT_ACTIONS = frozenset({"acknowledge", "answer"})
 
@@ -29,15 +34,25 @@ def notifications_visible_to(user, action: str = "view") -> QuerySet[Notificatio
     if membership is None:
         return qs.none()
     is_krfo = membership.organisation.is_krfo
-    own = Q(recipient_organisation_id=membership.organisation_id, withdrawn_at__isnull=True)
-    if action in RECIPIENT_ACTIONS:
-        if is_krfo or not membership.can(Cap.PERSON_VIEW_LINKED):
-            return qs.none()
-        return qs.filter(own)
-    if is_krfo and membership.can(Cap.PERSON_VIEW_ALL):
-        return qs.filter(sender_organisation__kind__in=KRFO_KINDS)
+    links = live_links_of(user, membership)
     if not is_krfo and membership.can(Cap.PERSON_VIEW_LINKED):
-        return qs.filter(own)
+        # live_links_of is the organisation's own links: one with the notice's person lets it see the notice.
+        return qs.filter(
+            Exists(links.filter(person_id=OuterRef("person_id"))),
+            recipient_organisation_id=membership.organisation_id,
+            withdrawn_at__isnull=True,
+        )
+    if action in RECIPIENT_ACTIONS:
+        return qs.none()
+    if is_krfo and membership.can(Cap.PERSON_VIEW_ALL):
+        return qs.filter(
+            Exists(
+                links.filter(
+                    Q(source_type_id=OuterRef("thread_type_id"), source_id=OuterRef("thread_id"))
+                    | Q(reason__in=PERSON_WIDE_REASONS, person_id=OuterRef("person_id"))
+                )
+            )
+        )
     return qs.none()
 
 

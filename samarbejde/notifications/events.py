@@ -26,6 +26,8 @@ class NoticeEvent:
       rules.PersonSituation.from_facts for the names).
     - `acting_user`: who registered it (audited; addressee of escalations with the sender's leaders).
     - `reason`: for a correction, why (shown with the withdrawals it causes).
+    - `ends_thread`: the matter is over (e.g. the release ends the stay): the recipients' live links to the
+      person start to run out (people.link_rules SETTLED_AFTER_END and MAX_AFTER_END).
     """
 
     kind: str
@@ -37,3 +39,4 @@ class NoticeEvent:
     acting_user: Any
     facts: Mapping[str, Any] = field(default_factory=dict)
     reason: str = ""
+    ends_thread: bool = False

@@ -117,6 +117,9 @@ class Notification(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     withdrawal_reason = models.TextField("begrundelse for tilbagetrækning", blank=True, max_length=1000)
+    # When the notice's matter ended (the release, for a custody episode): from then on the recipient's live
+    # link to the person runs out (people.link_rules.link_expiry_after_end).
+    thread_ended_at = models.DateTimeField("forløbet afsluttet", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

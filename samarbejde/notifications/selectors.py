@@ -154,7 +154,7 @@ def decision_phrase(decision) -> str:
 
 def _sent_by_own_institution(user, qs):
     """A KRFO institution's staff follow up the notices their institution sent; KRFO users outside an
-    institution (KiF, the directorate) see every KRFO notice (issue 9 narrows that)."""
+    institution (KiF, the directorate) the notices they may see at all (their links and grants, ADR 0008)."""
     from samarbejde.organisations.access import active_membership
     from samarbejde.organisations.roles import OrgKind
 

@@ -58,8 +58,15 @@ from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Membership, Organisation
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.selectors import krfo_contacts_of
+from samarbejde.people import link_rules
 from samarbejde.people.models import LinkReason
-from samarbejde.people.services import LinkOpening, person_links_close_for_source, person_links_open
+from samarbejde.people.services import (
+    LinkEnd,
+    LinkOpening,
+    person_links_close_for_source,
+    person_links_end,
+    person_links_open,
+)
 
 # Warnings: returned (never raised) so the UI can tell the user what was not sent.
 WARN_UNKNOWN_HOME_MUNICIPALITY = (
@@ -270,7 +277,42 @@ def notices_send(event: NoticeEvent) -> NotificationList:
     situation = rules.PersonSituation.from_facts(event.facts)
     already = [] if event.kind == rules.ADMISSION else _already_notified(event.thread)
     plan = _plan(rules.recipients_for(event.kind, situation, already_notified=already))
-    return NotificationList(_create(event, plan), plan.warnings)
+    created = _create(event, plan)
+    if event.ends_thread:
+        _thread_ended(event)
+    return NotificationList(created, plan.warnings)
+
+
+def _settled_at(notice: Notification):
+    """When the recipient settled the notice (answered; acknowledged, for one that needs no answer), or None."""
+    if notice.answered_at is not None:
+        return notice.answered_at
+    return notice.acknowledged_at if not notice.needs_answer else None
+
+
+def _thread_ended(event: NoticeEvent) -> None:
+    """The matter is over: every live notice of the thread says so, and its recipient's link to the person
+    runs out by people.link_rules (a while after it is settled; at the latest a longer while after the end)."""
+    ended_at = event.occurred_at
+    notices = list(
+        thread_notices(event.thread)
+        .filter(thread_ended_at__isnull=True)
+        .only("pk", "recipient_organisation_id", "needs_answer", "acknowledged_at", "answered_at")
+    )
+    Notification.objects.filter(pk__in=[n.pk for n in notices]).update(thread_ended_at=ended_at)
+    ends = []
+    for notice in notices:
+        at, rule = link_rules.link_expiry_after_end(ended_at=ended_at, settled_at=_settled_at(notice))
+        ends.append(LinkEnd(notice, notice.recipient_organisation_id, at, rule))
+    person_links_end(ends, acting_user=event.acting_user)
+
+
+def _settled_after_end(notice: Notification, *, acting_user) -> None:
+    """A notice settled after its matter ended: its recipient's link runs out SETTLED_AFTER_END from now."""
+    if notice.thread_ended_at is None:
+        return
+    at, rule = link_rules.link_expiry_after_end(ended_at=notice.thread_ended_at, settled_at=_settled_at(notice))
+    person_links_end([LinkEnd(notice, notice.recipient_organisation_id, at, rule)], acting_user=acting_user)
 
 
 def _sent_for_reconcile(notices) -> list[rules.Sent]:
@@ -355,7 +397,9 @@ def _withdraw(notification: Notification, *, reason: str, acting_user, allow_ans
     locked.withdrawal_reason = reason
     _set_status(locked, acting_user=acting_user, now=now)
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "status", "updated_at"])
-    person_links_close_for_source(locked, acting_user=acting_user)
+    person_links_close_for_source(
+        locked, acting_user=acting_user, rule=link_rules.CORRECTED if allow_answered else link_rules.WITHDRAWN
+    )
     rows = _write_messages(
         locked,
         ReminderKind.WITHDRAWAL,
@@ -379,8 +423,8 @@ def _withdraw(notification: Notification, *, reason: str, acting_user, allow_ans
 
 
 def may_withdraw(user, notification: Notification | None = None) -> bool:
-    """KRFO case workers of the sending side may withdraw (the organisation that sent it, or any KRFO unit
-    with the register capability: issue 9 narrows need-to-know inside KRFO)."""
+    """KRFO case workers may withdraw the notices they may see (notifications.access: the unit that holds, or for a
+    while held, the person; ADR 0008) when their role registers custody events."""
     from samarbejde.organisations.roles import Cap
 
     membership = active_membership(user)
@@ -443,6 +487,7 @@ def notification_acknowledge(notification: Notification, *, acting_user) -> Noti
     locked.read_at = locked.read_at or now
     _set_status(locked, acting_user=acting_user, now=now)
     locked.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at", "status", "updated_at"])
+    _settled_after_end(locked, acting_user=acting_user)
     audit_record(
         "notifications.acknowledge",
         acting_user=acting_user,
@@ -503,6 +548,7 @@ def _answer(notification: Notification, *, decisions, text, files, acting_user, 
         locked.acknowledged_by = acting_user
     _set_status(locked, acting_user=acting_user, now=now)
     locked.save(update_fields=["answered_at", "read_at", "acknowledged_at", "acknowledged_by", "status", "updated_at"])
+    _settled_after_end(locked, acting_user=acting_user)
     audit_record(
         "notifications.answer",
         acting_user=acting_user,

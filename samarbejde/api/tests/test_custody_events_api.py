@@ -330,6 +330,12 @@ def test_each_later_event_applies_to_the_open_episode_like_the_ui(client, krfo_k
         .values_list("action", flat=True)
     )
     ui_actions += ["people.link_open"] * len(ui.notifications)
+    # The custody links (ADR 0008): a transfer opens one for the new holder; a transfer or release lets the old
+    # holder's run out, and a release lets every recipient's notice link run out (the same count in the UI run).
+    ui_actions += ["people.link_open"] * (kind == "transfer")
+    ui_actions += ["people.link_expire"] * AuditEvent.objects.filter(
+        person=ui_episode.person, action="people.link_expire"
+    ).count()
     assert new_actions == sorted([*ui_actions, "people.search"])
     assert {e.actor_label for e in new_events} == {f"api:{KRFO} (nøgle smb_{key.prefix})"}
 
@@ -442,9 +448,32 @@ def test_external_ids_are_per_organisation(client, krfo_key):
     cpr = next_cpr()
     assert post(client, raw, admission(cpr, external_id="x-1")).status_code == 201
     # The other organisation's own "x-1": its own record (not a replay of the first organisation's result).
-    response = post(client, other, event("conversion", cpr, external_id="x-1"))
+    response = post(client, other, admission(next_cpr(), external_id="x-1", institution=OTHER_INSTITUTION))
     assert response.status_code == 201, response.content
     assert CustodyEventRecord.objects.filter(external_id="x-1").count() == 2
+
+
+@pytest.mark.usefixtures("frozen")
+def test_a_prisons_key_acts_only_on_its_own_inmates(client, krfo_key):
+    """ADR 0008 / issue 9's done-when: another prison's key cannot report a release (or any event) for this
+    prison's inmate: 404 problem+json, the same answer as for a person not in custody (it learns nothing);
+    nor admit into another institution (403). A transfer into it may be reported by the receiving prison."""
+    _, raw = krfo_key
+    _, other = api_key_create(Organisation.objects.get(code=OTHER_INSTITUTION), scopes=[ApiScope.CUSTODY_EVENTS_WRITE])
+    cpr = next_cpr()
+    assert post(client, raw, admission(cpr)).status_code == 201
+    before = (EpisodeEvent.objects.count(), Notification.objects.count())
+    foreign = assert_problem(post(client, other, event("release", cpr, release={"kind": "parole"})), 404)
+    unknown = assert_problem(post(client, other, event("release", next_cpr(), release={"kind": "parole"})), 404)
+    assert foreign["detail"] == unknown["detail"] and "ikke indsat i jeres institution" in foreign["detail"]
+    assert_problem(post(client, other, event("conversion", cpr)), 404)
+    assert_problem(post(client, other, admission(next_cpr(), institution=INSTITUTION)), 403)
+    assert (EpisodeEvent.objects.count(), Notification.objects.count()) == before
+    response = post(client, other, event("transfer", cpr, institution=OTHER_INSTITUTION))
+    assert response.status_code == 201, response.content
+    assert Episode.objects.get(person__cpr=cpr).institution.code == OTHER_INSTITUTION
+    # Now the first prison has let go: its key gets the same 404.
+    assert_problem(post(client, raw, event("release", cpr, release={"kind": "parole"})), 404)
 
 
 @pytest.mark.usefixtures("frozen")
@@ -637,8 +666,8 @@ def test_bad_admissions_are_danish_problems_and_save_nothing(client, krfo_key, c
 @pytest.mark.parametrize(
     ("case", "kind", "fields", "status", "text"),
     [
-        ("no_episode_conversion", "conversion", {}, 422, "ikke indsat"),
-        ("no_episode_release", "release", {"release": {"kind": "parole"}}, 422, "ikke indsat"),
+        ("no_episode_conversion", "conversion", {}, 404, "ikke indsat"),
+        ("no_episode_release", "release", {"release": {"kind": "parole"}}, 404, "ikke indsat"),
         ("release_without_release", "release", {}, 400, "påkrævet ved løsladelse"),
         ("release_bad_kind", "release", {"release": {"kind": "escape"}}, 400, "Gyldige værdier"),
         ("date_change_without_date", "release_date_change", {}, 400, "påkrævet"),
@@ -688,7 +717,7 @@ def test_state_errors_of_the_services_are_422_with_the_field(client, krfo_key, k
 
 
 @pytest.mark.usefixtures("frozen")
-def test_already_in_custody_and_conversion_of_a_sentence_are_422(client, krfo_key):
+def test_already_in_custody_and_conversion_of_a_sentence_are_422_and_no_episode_404(client, krfo_key):
     _, raw = krfo_key
     cpr = next_cpr()
     assert post(client, raw, admission(cpr, custody_type="sentence")).status_code == 201
@@ -697,7 +726,7 @@ def test_already_in_custody_and_conversion_of_a_sentence_are_422(client, krfo_ke
     assert post(client, raw, event("release", cpr, release={"kind": "parole"})).status_code == 201
     assert (
         "ikke indsat"
-        in assert_problem(post(client, raw, event("release", cpr, release={"kind": "parole"})), 422)["detail"]
+        in assert_problem(post(client, raw, event("release", cpr, release={"kind": "parole"})), 404)["detail"]
     )
 
 
@@ -794,9 +823,9 @@ def test_admission_query_count_is_pinned(client, krfo_key, django_assert_num_que
     assert post(client, raw, admission(next_cpr())).status_code == 201  # service user, last_used_at
     body = admission(next_cpr())
     # key, membership, institution, municipality, record lookup, CPR search + its audit, record insert, the
-    # outer savepoint and custody_event_apply's: 11; the rest (30, the same for any number of notices) is
-    # admission_register's, as in the UI.
-    with django_assert_num_queries(41) as ctx:
+    # outer savepoint and custody_event_apply's: 11; the rest (32, the same for any number of notices) is
+    # admission_register's, as in the UI (with the institution's custody link and its audit event).
+    with django_assert_num_queries(43) as ctx:
         response = post(client, raw, body)
     assert response.status_code == 201, response.content
     assert len(response.json()["notifications"]) == 4, [q["sql"][:80] for q in ctx.captured_queries]

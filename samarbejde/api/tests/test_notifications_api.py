@@ -331,3 +331,39 @@ def test_list_organisations_prints_code_kind_and_name():
     assert any(line.split()[:2] == ["101", "municipality"] and "København" in line for line in lines)
     assert any(line.startswith("udbetaling-danmark") for line in lines)
     assert len([line for line in lines if " municipality " in line]) == 98
+
+
+def test_closing_the_municipalitys_links_ends_inbox_notice_page_and_api_access(client, worker):
+    """Issue 9's done-when, tried as a user would: an administrator closes København's link to the person (the
+    admin's "close all" on one link); the København user's inbox, notice page and API key no longer show the
+    person (404), and the closing is audited with the person."""
+    from django.urls import reverse
+
+    from samarbejde.organisations.tests.factories import user_with_role
+    from samarbejde.people.models import PersonLink
+
+    notice = benefits_notice(worker)
+    person = notice.person
+    raw = key_for("101")
+    kbh = user_with_role(Role.MUNICIPAL_CASE_WORKER, "101")
+    client.force_login(kbh)
+    detail = reverse("notifications:detail", kwargs={"pk": notice.pk})
+    assert client.get(detail).status_code == 200
+    assert person.last_name in client.get(reverse("notifications:inbox")).content.decode()
+    assert client.get(f"{LIST_URL}{notice.pk}/", **auth(raw)).status_code == 200
+
+    admin_user = user_with_role(Role.ADMINISTRATOR, "krfo-direktoratet", is_staff=True)
+    link = PersonLink.objects.live().filter(person=person, organisation__code="101").first()
+    client.force_login(admin_user)
+    url = reverse("admin:people_personlink_change", args=[link.pk])
+    response = client.post(url, {"expires_at_0": "", "expires_at_1": "", "close_all": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not PersonLink.objects.live().filter(person=person, organisation__code="101").exists()
+    assert AuditEvent.objects.filter(action="people.link_close", person=person).exists()
+
+    client.force_login(kbh)
+    assert client.get(detail).status_code == 404
+    assert person.last_name not in client.get(reverse("notifications:inbox")).content.decode()
+    assert_problem(client.get(f"{LIST_URL}{notice.pk}/", **auth(raw)), 404)
+    listed = client.get(LIST_URL, **auth(raw)).json()["results"]
+    assert str(notice.pk) not in {row["id"] for row in listed}

@@ -44,8 +44,8 @@ def test_spectacular_validate_fail_on_warn_passes(tmp_path):
             assert "application/problem+json" in operation["responses"][code]["content"]
     custody = schema["paths"][CUSTODY_EVENTS[1]]["post"]
     assert custody["security"] == [{"apiKey": []}] and custody["tags"] == ["Frihedsberøvelse"]
-    assert set(custody["responses"]) == {"200", "201", "400", "401", "403", "409", "415", "422", "429"}
-    for code in ("400", "401", "403", "409", "415", "422", "429"):
+    assert set(custody["responses"]) == {"200", "201", "400", "401", "403", "404", "409", "415", "422", "429"}
+    for code in ("400", "401", "403", "404", "409", "415", "422", "429"):
         assert list(custody["responses"][code]["content"]) == ["application/problem+json"]
     body = custody["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/CustodyEventInput"}
@@ -126,7 +126,7 @@ def test_api_operations_lists_every_method_with_parameters_and_responses():
     assert fields["expected_release.certainty"]["values"] == ["unknown", "estimated", "decided"]
     assert "* `" not in fields["type"]["description"]
     assert len(custody["request"]["examples"]) == 5
-    assert {example["code"] for example in custody["response_examples"]} >= {"201", "400", "409", "422"}
+    assert {example["code"] for example in custody["response_examples"]} >= {"201", "400", "404", "409", "422"}
     detail = by_path[("GET", "/api/v1/municipalities/{code}/")]
     assert detail["summary"] == "Én kommune med kontakter"
     assert [(p["name"], p["location"], p["required"]) for p in detail["parameters"]] == [("code", "sti", True)]

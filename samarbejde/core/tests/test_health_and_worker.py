@@ -62,9 +62,10 @@ def test_healthz_needs_no_login_even_with_otp_required(client, settings):
     assert client.get("/healthz").status_code == 200
 
 
-def test_schedule_contains_the_heartbeat_the_deadline_sweep_and_the_attachment_cleanup():
+def test_schedule_contains_the_heartbeat_the_link_and_deadline_sweeps_and_the_attachment_cleanup():
     assert [entry.task_path for entry in schedule()] == [
         "samarbejde.core.tasks.worker_heartbeat",
+        "samarbejde.people.tasks.links_close_expired",
         "samarbejde.notifications.tasks.notifications_deadline_sweep",
         "samarbejde.notifications.tasks.attachments_cleanup",
         "samarbejde.delivery.tasks.deliveries_sweep",

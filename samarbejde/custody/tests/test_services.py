@@ -55,7 +55,13 @@ def test_pensioner_with_kontanthjaelp_gets_three_notices_with_legal_bases(worker
         ("101", NotificationKind.PENSION_NOTICE, "Lov om social pension § 46", date(2027, 4, 12)),
         ("udbetaling-danmark", NotificationKind.PENSION_NOTICE, "Lov om social pension § 46", date(2027, 4, 12)),
     ]
-    assert PersonLink.objects.live().filter(person=person).count() == 3
+    live = PersonLink.objects.live().filter(person=person)
+    assert sorted(live.values_list("reason", "organisation__code")) == [
+        ("custody", INSTITUTION),
+        ("notification", "101"),
+        ("notification", "101"),
+        ("notification", "udbetaling-danmark"),
+    ]
     actions = list(AuditEvent.objects.filter(person=person).values_list("action", flat=True))
     assert actions.count("custody.admit") == 1 and actions.count("notifications.create") == 3
     assert outcome.event.kind == "admission" and outcome.episode.status == EpisodeStatus.OPEN
@@ -94,6 +100,12 @@ def test_full_life_cycle(worker):
     assert [(n.kind, n.snapshot["institution"]["name"]) for n in transfer.notifications] == [
         (NotificationKind.TRANSFER_NOTICE, "Storstrøm Fængsel")
     ]
+    # From now on Storstrøm holds the person: its staff register the events; København no longer may.
+    with pytest.raises(PermissionDenied, match="anden institution"):
+        s.episode_change_release_date(
+            episode, expected_release=date.today() + timedelta(days=200), certainty="decided", acting_user=worker
+        )
+    worker = user_with_role(Role.KRFO_CASE_WORKER, OTHER_INSTITUTION)
     change = s.episode_change_release_date(
         episode,
         expected_release=date.today() + timedelta(days=200),
@@ -133,8 +145,8 @@ def test_full_life_cycle(worker):
         "custody.change_release_date",
         "custody.release",
     } <= actions
-    # A second admission after release is fine.
-    assert admit(person, acting_user=worker).episode.pk != episode.pk
+    # A second admission after release is fine (Storstrøm admits into its own institution).
+    assert admit(person, acting_user=worker, institution=org(OTHER_INSTITUTION)).episode.pk != episode.pk
 
 
 def _open_episode(worker, **kw):
@@ -353,7 +365,7 @@ def _admit_queries(worker, benefits, django_assert_num_queries, expected):
 # Notices: savepoint pair 2, organisations 1, routing lines 1, departments 1, legal bases 1, notices 1, history 1
 # = 8, plus the live links 1 and their audit events 1, the notices' audit events 1, plus deliveries 2 (the
 # recipients' webhook subscriptions, one bulk insert). Constant in the number of notices and of benefits per unit.
-ADMIT_QUERIES = 22
+ADMIT_QUERIES = 24
 
 
 @pytest.mark.parametrize(
@@ -364,3 +376,75 @@ ADMIT_QUERIES = 22
 def test_admission_with_all_its_notices_has_a_pinned_query_count(worker, benefits, django_assert_num_queries):
     outcome = _admit_queries(worker, benefits, django_assert_num_queries, ADMIT_QUERIES)
     assert len(outcome.notifications) == 4  # ydelse, borgerservice, UDK, socialforvaltning
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_links_follow_custody_and_run_out_after_transfer_and_release(worker):
+    """ADR 0008: the holding institution sees the episode; a transfer or release leaves the old holder
+    ACCESS_DAYS_AFTER_CUSTODY more days; the release makes every recipient's notice link run out."""
+    from datetime import UTC
+
+    from samarbejde.notifications.services import notification_acknowledge
+    from samarbejde.people import link_rules
+    from samarbejde.people.services import person_links_close_expired
+
+    utc = FROZEN.astimezone(UTC)  # periods are counted in real time, not wall-clock time across DST
+    person = make_person(acting_user=worker, benefits=["kontanthjaelp"])
+    episode = admit(person, acting_user=worker, admitted_at=timezone.now() - timedelta(days=10)).episode
+
+    def custody_links():
+        return sorted(
+            PersonLink.objects.filter(person=person, reason="custody").values_list(
+                "organisation__code", "expires_at", "close_rule"
+            )
+        )
+
+    assert custody_links() == [(INSTITUTION, None, "")]
+    s.episode_transfer(episode, to_institution=org(OTHER_INSTITUTION), occurred_at=timezone.now(), acting_user=worker)
+    later = utc + timedelta(days=30)
+    assert custody_links() == [(INSTITUTION, later, "custody.moved_on"), (OTHER_INSTITUTION, None, "")]
+    storstroem = user_with_role(Role.KRFO_CASE_WORKER, OTHER_INSTITUTION)
+    admission_notice = Notification.objects.filter(person=person, kind=NotificationKind.BENEFITS_DECISION_REQUEST).get()
+    municipal = user_with_role(Role.MUNICIPAL_CASE_WORKER, "101")
+    notification_acknowledge(Notification.objects.get(person=person, kind="transfer_notice"), acting_user=municipal)
+    s.episode_release(
+        episode, released_at=timezone.now(), release_kind=ReleaseKind.END_OF_SENTENCE, acting_user=storstroem
+    )
+    assert custody_links() == [
+        (INSTITUTION, later, "custody.moved_on"),
+        (OTHER_INSTITUTION, later, "custody.moved_on"),
+    ]
+    notices = {
+        n.kind: PersonLink.objects.get(source_id=n.pk)
+        for n in Notification.objects.filter(person=person).exclude(kind=NotificationKind.RELEASE_NOTICE)
+    }
+    # Settled before the end (the transfer notice, acknowledged): 90 days after the release.
+    assert (notices["transfer_notice"].expires_at, notices["transfer_notice"].close_rule) == (
+        utc + timedelta(days=90),
+        "notice.settled_after_end",
+    )
+    # Never settled (the benefits request, unanswered): a year after the release at the latest.
+    assert notices[NotificationKind.BENEFITS_DECISION_REQUEST].expires_at == utc + timedelta(days=365)
+    assert set(Notification.objects.filter(person=person).values_list("thread_ended_at", flat=True)) == {utc}
+    # Answered later: from then on 90 days.
+    with time_machine.travel(utc + timedelta(days=5), tick=False):
+        from samarbejde.notifications.services import notification_answer
+
+        notification_answer(
+            admission_notice,
+            decisions={"kontanthjaelp": {"code": "stopped", "effective_date": (FROZEN + timedelta(days=1)).date()}},
+            acting_user=municipal,
+        )
+    link = PersonLink.objects.get(source_id=admission_notice.pk)
+    assert (link.expires_at, link.close_rule) == (utc + timedelta(days=95), "notice.settled_after_end")
+    # Each expiry is audited with the person and the rule.
+    assert AuditEvent.objects.filter(person=person, action="people.link_expire").count() >= 5
+    # The sweep closes them when their time comes, and says how many per rule.
+    with time_machine.travel(utc + timedelta(days=31), tick=False):
+        assert person_links_close_expired() == {"custody.moved_on": 2}
+        assert not PersonLink.objects.live().filter(person=person, reason="custody").exists()
+    with time_machine.travel(utc + timedelta(days=366), tick=False):
+        closed = person_links_close_expired()
+        assert set(closed) <= {"notice.settled_after_end", "notice.max_after_end"}
+        assert not PersonLink.objects.live().filter(person=person).exists()
+    assert link_rules.BY_ID["custody.moved_on"].period == timedelta(days=30)

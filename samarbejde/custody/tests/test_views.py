@@ -79,12 +79,15 @@ def counts():
 
 # --- access: every role ----------------------------------------------------------------------------------
 
-# role -> (lists, admission form, episode page, episode actions)
+# role (in its default organisation) -> (lists, admission form, episode page, episode actions). The episode is
+# held by Københavns Fængsler: the default case worker's own institution; the manager's default is another
+# prison (Storstrøm), which sees neither the episode nor may act on it (ADR 0008); KiF and the youth unit
+# have no link to an adult inmate, and no admission form (an institution registers its own admissions).
 ACCESS = {
     Role.KRFO_CASE_WORKER: (200, 200, 200, 302),
-    Role.KRFO_MANAGER: (200, 200, 200, 302),
-    Role.PROBATION_OFFICER: (200, 200, 200, 302),
-    Role.YOUTH_SUPERVISOR: (200, 403, 200, 404),
+    Role.KRFO_MANAGER: (200, 200, 404, 404),
+    Role.PROBATION_OFFICER: (200, 403, 404, 404),
+    Role.YOUTH_SUPERVISOR: (200, 403, 404, 404),
     Role.MUNICIPAL_CASE_WORKER: (403, 403, 404, 404),
     Role.MUNICIPAL_COORDINATOR: (403, 403, 404, 404),
     Role.POLICE_OFFICER: (403, 403, 404, 404),
@@ -112,6 +115,16 @@ def test_who_may_open_the_custody_pages(client, role, episode):
     )
     assert response.status_code == action
     assert (counts()[2] > before[2]) == (action == 302)
+
+
+def test_the_holding_institutions_manager_may_act_like_its_case_workers(client, episode):
+    login(client, user_with_role(Role.KRFO_MANAGER, INSTITUTION))
+    assert client.get(episode_url(episode)).status_code == 200
+    response = client.post(
+        episode_url(episode, "episode_release_date"),
+        {"date-expected_release": (timezone.localdate() + timedelta(days=30)).isoformat(), "date-certainty": "decided"},
+    )
+    assert response.status_code == 302
 
 
 def test_anonymous_is_sent_to_login(client, episode):
@@ -275,11 +288,12 @@ def test_bad_admission_input_gives_danish_messages(client, worker, overrides, me
     assert counts() == before
 
 
-# The whole POST: request set-up, CPR search (audited), form choices, person_register, episode_admit with its
+# The whole POST: request set-up, CPR search (audited), form choices (the user's own institution: no query),
+# person_register, episode_admit with the institution's custody link (one insert and its audit event) and its
 # four notices (routing lines, units and legal bases in one query each; the notices, their status history, person
 # links and audit events one insert each; their webhook subscriptions in one query and deliveries in one insert),
 # the content types of the notices' source and thread (cleared below), and the redirect's messages.
-ADMISSION_QUERIES = 40
+ADMISSION_QUERIES = 41
 
 
 def test_admission_query_count_is_pinned(client, worker, django_assert_num_queries):
@@ -317,8 +331,16 @@ def test_episode_page_shows_the_municipality_answer(client, worker, episode):
     assert "Husleje vurderes særskilt." in body and municipal.display_name in body
 
 
-def test_youth_supervisor_sees_the_page_without_actions(client, episode):
-    body = login(client, user_with_role(Role.YOUTH_SUPERVISOR)).get(episode_url(episode)).content.decode()
+def test_youth_supervisor_sees_an_adult_inmate_only_with_need_access_and_without_actions(client, episode):
+    from samarbejde.people.services import person_access_grant
+
+    supervisor = user_with_role(Role.YOUTH_SUPERVISOR)
+    login(client, supervisor)
+    assert client.get(episode_url(episode)).status_code == 404
+    person_access_grant(
+        episode.person, justification="Sagen er overdraget fra anden enhed", hours=4, acting_user=supervisor
+    )
+    body = client.get(episode_url(episode)).content.decode()
     assert "Tidslinje" in body and "Registrér løsladelse" not in body
 
 
@@ -336,9 +358,12 @@ def test_episode_page_query_count_is_constant_in_events_and_notices(client, work
         occurred_at=timezone.now(),
         acting_user=worker,
     )
+    # Storstrøm holds the person now: its worker sees the page with the actions, as København did (ADR 0008).
+    login(client, user_with_role(Role.KRFO_CASE_WORKER, OTHER_INSTITUTION))
+    client.get(episode_url(episode))
     with CaptureQueriesContext(connection) as second:
         client.get(episode_url(episode))
-    assert len(first) == len(second), (len(first), len(second))
+    assert len(first) == len(second), [q["sql"][:90] for q in second.captured_queries]
 
 
 # --- the episode's actions -------------------------------------------------------------------------------
@@ -417,25 +442,36 @@ def test_release_and_its_bad_input(client, worker, episode):
 
 
 def test_inmate_list_shows_own_institution_and_audits(client, worker, episode):
-    other = make_person(acting_user=worker, first_name="Anden", last_name="Fange")
+    storstroem = user_with_role(Role.KRFO_CASE_WORKER, OTHER_INSTITUTION)
+    other = make_person(acting_user=storstroem, first_name="Anden", last_name="Fange")
     admit(
         other,
-        acting_user=worker,
+        acting_user=storstroem,
         institution=Episode.objects.get(pk=episode.pk).institution.__class__.objects.get(code=OTHER_INSTITUTION),
     )
     body = login(client, worker).get(INMATES_URL).content.decode()
     assert "Test Person" in body and "Anden Fange" not in body
     assert episode_url(episode) in body and ADMISSION_URL in body
     assert AuditEvent.objects.filter(action="custody.list", person=episode.person).exists()
+    # Another prison's inmates are not København's to see (ADR 0008): the list is empty, not a leak.
     body = client.get(INMATES_URL, {"institution": OTHER_INSTITUTION}).content.decode()
+    assert "Anden Fange" not in body and "Test Person" not in body
+    body = login(client, storstroem).get(INMATES_URL).content.decode()
     assert "Anden Fange" in body and "Test Person" not in body
 
 
-def test_probation_officer_chooses_an_institution(client, episode):
-    login(client, user_with_role(Role.PROBATION_OFFICER))
+def test_probation_officer_chooses_an_institution_and_sees_only_the_inmates_it_may(client, episode):
+    from samarbejde.people.services import person_access_grant
+
+    officer = user_with_role(Role.PROBATION_OFFICER)
+    login(client, officer)
     assert "Vælg en institution" in client.get(INMATES_URL).content.decode()
-    assert "Test Person" in client.get(INMATES_URL, {"institution": INSTITUTION}).content.decode()
+    assert "Test Person" not in client.get(INMATES_URL, {"institution": INSTITUTION}).content.decode()
     assert client.get(INMATES_URL, {"institution": "ukendt"}).status_code == 200
+    person_access_grant(
+        episode.person, justification="Tilsyn efter løsladelse planlægges", hours=8, acting_user=officer
+    )
+    assert "Test Person" in client.get(INMATES_URL, {"institution": INSTITUTION}).content.decode()
 
 
 def _get_query_count(client, url) -> int:

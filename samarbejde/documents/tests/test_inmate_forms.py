@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from samarbejde.audit.models import AuditEvent
+from samarbejde.custody.tests.factories import admit
 from samarbejde.documents.models import FormKind, FormStatus, InmateForm
 from samarbejde.documents.services import inmate_form_prepare, inmate_form_print, inmate_form_set_status
 from samarbejde.organisations.models import Organisation
@@ -24,13 +25,15 @@ def krfo():
 
 @pytest.fixture
 def person(krfo):
-    return person_register(
+    person = person_register(
         cpr="010170-1234",
         first_name="Ole",
         last_name="Olsen",
         home_municipality=Organisation.objects.get(code="101"),
         acting_user=krfo,
     )
+    admit(person, acting_user=krfo)  # Københavns Fængsler holds the person: its staff see them (ADR 0008)
+    return person
 
 
 def test_prepare_and_walk_the_life_cycle(krfo, person):
@@ -104,9 +107,12 @@ def test_only_krfo_roles_prepare_and_see_forms(client, krfo, person, role):
         reverse("documents:forms_for_person", args=[person.pk]),
         reverse("documents:form_create", args=[person.pk]),
     ]
-    expected = 200 if role in KRFO_ROLES else 404
+    # Only the holding institution's staff (the case worker's default organisation) see the person's forms;
+    # other KRFO units (another prison, KiF, the youth unit) do not (ADR 0008), nor does anyone else.
+    allowed = role == Role.KRFO_CASE_WORKER
+    expected = 200 if allowed else 404
     assert [client.get(url).status_code for url in urls] == [expected] * 4
-    if role not in KRFO_ROLES:
+    if not allowed:
         with pytest.raises(PermissionDenied):
             inmate_form_prepare(person, kind=FormKind.DIGITAL_POST_EXEMPTION, acting_user=user)
 

@@ -13,12 +13,15 @@ from samarbejde.organisations.tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
-# (role, organisation code, sees the København notice, may act on it, sees the episode)
+# (role, organisation code, sees the København notice, may act on it, sees the episode). Københavns Fængsler
+# holds the person: only it (its case workers and its leader) sees the episode and its notices (ADR 0008).
 CASES = [
     (Role.KRFO_CASE_WORKER, "krfo-koebenhavns-faengsler", True, False, True),
-    (Role.KRFO_MANAGER, "krfo-storstroem", True, False, True),
-    (Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", True, False, True),
-    (Role.YOUTH_SUPERVISOR, "krfo-ungekriminalforsorgen", True, False, True),
+    (Role.KRFO_MANAGER, "krfo-koebenhavns-faengsler", True, False, True),
+    (Role.KRFO_CASE_WORKER, "krfo-storstroem", False, False, False),
+    (Role.KRFO_MANAGER, "krfo-storstroem", False, False, False),
+    (Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", False, False, False),
+    (Role.YOUTH_SUPERVISOR, "krfo-ungekriminalforsorgen", False, False, False),
     (Role.MUNICIPAL_CASE_WORKER, "101", True, True, False),
     (Role.MUNICIPAL_COORDINATOR, "101", True, True, False),
     (Role.MUNICIPAL_CASE_WORKER, "751", False, False, False),
@@ -101,3 +104,44 @@ def test_inbox_query_count_is_constant_in_rows(django_assert_num_queries):
             for n in notifications_inbox(kbh)
         ]
     assert (len(few), len(many)) == (4, 10)
+
+
+def test_a_closed_link_ends_the_recipients_access_to_every_notice_of_the_person(admission):
+    """Done when (issue 9): close København's links to the person; its inbox, notice page and API show nothing."""
+    from samarbejde.people.models import PersonLink
+    from samarbejde.people.services import person_link_close
+
+    user = user_with_role(Role.MUNICIPAL_CASE_WORKER, "101")
+    person = admission.episode.person
+    assert notifications_visible_to(user).filter(person=person).exists()
+    for link in PersonLink.objects.live().filter(person=person, organisation__code="101"):
+        person_link_close(link, acting_user=user)
+    assert not notifications_visible_to(user).filter(person=person).exists()
+    for notice in admission.notifications:
+        with pytest.raises(Http404):
+            access_notification_by_id(user, notice.pk)
+    # Udbetaling Danmark's own link is untouched.
+    udk = user_with_role(Role.UDK_OFFICER, "udbetaling-danmark")
+    assert notifications_visible_to(udk).filter(person=person).exists()
+
+
+def test_the_new_holder_sees_the_whole_thread_and_a_grant_shows_a_persons_notices(admission):
+    from samarbejde.custody.services import episode_transfer
+    from samarbejde.organisations.models import Organisation
+    from samarbejde.people.services import person_access_grant
+
+    storstroem = user_with_role(Role.KRFO_CASE_WORKER, "krfo-storstroem")
+    kbh_notice = next(n for n in admission.notifications if n.kind == "benefits_decision_request")
+    assert kbh_notice not in notifications_visible_to(storstroem)
+    episode_transfer(
+        admission.episode,
+        to_institution=Organisation.objects.get(code="krfo-storstroem"),
+        occurred_at=admission.episode.admitted_at,
+        acting_user=storstroem,  # the receiving institution may report the transfer
+    )
+    assert kbh_notice in notifications_visible_to(storstroem)  # the admission's notices come with the person
+    officer = user_with_role(Role.PROBATION_OFFICER, "krfo-kif-hovedstaden")
+    assert kbh_notice not in notifications_visible_to(officer)
+    person_access_grant(admission.episode.person, justification="Tilsyn planlægges nu", hours=4, acting_user=officer)
+    assert kbh_notice in notifications_visible_to(officer)
+    assert access_episode_by_id(officer, admission.episode.pk) == admission.episode

@@ -421,10 +421,11 @@ def test_the_answer_is_still_csrf_protected(request_notice, coordinator, media):
 
 # (role, organisation, may download the København answer's file)
 DOWNLOAD_CASES = [
-    (Role.KRFO_CASE_WORKER, "krfo-koebenhavns-faengsler", True),
-    (Role.KRFO_MANAGER, "krfo-storstroem", True),
-    (Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", True),
-    (Role.YOUTH_SUPERVISOR, "krfo-ungekriminalforsorgen", True),
+    (Role.KRFO_CASE_WORKER, "krfo-koebenhavns-faengsler", True),  # holds the person (ADR 0008)
+    (Role.KRFO_MANAGER, "krfo-koebenhavns-faengsler", True),
+    (Role.KRFO_MANAGER, "krfo-storstroem", False),  # another prison
+    (Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", False),
+    (Role.YOUTH_SUPERVISOR, "krfo-ungekriminalforsorgen", False),
     (Role.MUNICIPAL_CASE_WORKER, "101", True),
     (Role.MUNICIPAL_COORDINATOR, "101", True),
     (Role.MUNICIPAL_CASE_WORKER, "751", False),
