@@ -15,14 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from samarbejde.audit import reports, selectors
 from samarbejde.audit.access import access_person_for_subject_report, person_by_cpr_for_search
 from samarbejde.audit.forms import AuditSearchForm
-from samarbejde.audit.services import audit_record
+from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.organisations.access import require_capability, user_can
 from samarbejde.organisations.roles import Cap
+from samarbejde.people.selectors import access_grants
 
 PAGE_SIZE = 50
 PURPOSE_SEARCH = "Søgning i revisionsspor"
 PURPOSE_REPORT = "Indsigtsrapport til den registrerede"
 REPORT_FORMATS = ("html", "csv", "pdf")
+PURPOSE_GRANTS = "Tilsyn med begrundede adgange"
 
 
 def _search_get_data(request):
@@ -112,3 +114,24 @@ def subject_report(request, person_id):
         "audit/subject_report.html",
         {"person": person, "page": page, "events": events, "title": reports.REPORT_TITLE, "generated_at": generated_at},
     )
+
+
+@require_GET
+@require_capability(Cap.AUDIT_SEARCH)
+def access_grant_list(request):
+    """Every "need access" grant for the data-protection officer: who, for whom, why, how long (ADR 0008).
+    The persons shown are audited as read."""
+    page = Paginator(access_grants(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
+    grants = list(page.object_list)
+    now = timezone.now()
+    for grant in grants:
+        grant.state = (
+            "Lukket"
+            if grant.closed_at is not None
+            else ("Udløbet" if grant.expires_at and grant.expires_at <= now else "Aktiv")
+        )
+    if grants:
+        audit_read_many(
+            "audit.access_grants", acting_user=request.user, persons=[g.person for g in grants], purpose=PURPOSE_GRANTS
+        )
+    return render(request, "audit/access_grants.html", {"page": page, "grants": grants})

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from samarbejde.custody.tests.factories import admit
 from samarbejde.organisations.models import Organisation
 from samarbejde.people.services import person_register
 from tests.browser.helpers import check_page, login, submit, visit
@@ -20,6 +21,7 @@ def test_prepare_print_and_track_the_digital_post_form(page):
         home_municipality=Organisation.objects.get(code="101"),
         acting_user=krfo,
     )
+    admit(person, acting_user=krfo)  # Københavns Fængsler holds the person (ADR 0008)
     login(page, "krfo.sagsbehandler")
     visit(page, f"/blanketter/person/{person.pk}/", "forms-for-person-empty")
     submit(page, page.get_by_role("link", name="Udfyld en blanket"))

@@ -4,6 +4,7 @@ inmate found and a form prepared, and the form on the index's list of recent for
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from samarbejde.custody.tests.factories import admit
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.selectors import memberships_of
 from samarbejde.people.services import person_register
@@ -21,6 +22,7 @@ def test_find_the_inmate_and_see_the_recent_forms(page, django_db_blocker):
             home_municipality=Organisation.objects.get(code="101"),
             acting_user=krfo,
         )
+        admit(person, acting_user=krfo)  # Københavns Fængsler holds the person (ADR 0008)
     login(page, "krfo.sagsbehandler")
     submit(page, page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Blanketter"))
     expect(page.locator("h1")).to_have_text("Blanketter til indsatte")
