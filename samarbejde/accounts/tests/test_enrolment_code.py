@@ -92,3 +92,21 @@ def test_codes_expire_after_the_configured_hours(settings):
     settings.ENROLMENT_CODE_HOURS = 1
     code, _raw = services.enrolment_code_issue(user_with_role(Role.KRFO_CASE_WORKER), acting_user=None)
     assert code.expires_at - code.created_at == timezone.timedelta(hours=1)
+
+
+def test_the_enrolment_and_lockout_pages_are_translated_to_english():
+    from django.test import Client
+
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.force_login(user_with_role(Role.KRFO_CASE_WORKER))
+    html = client.get("/konto/totp/opsaet/").content.decode()
+    assert "valid for 72 hours" in html and ">Enrolment code</label>" in html and "Continue" in html
+    assert (
+        "The enrolment code is not right"
+        in client.post("/konto/totp/opsaet/", {"enrolment_code": "x"}).content.decode()
+    )
+    for _ in range(4):
+        response = client.post("/konto/totp/opsaet/", {"enrolment_code": "x"})
+    assert response.status_code == 429
+    assert "Wait 30 minutes and try again" in response.content.decode()
