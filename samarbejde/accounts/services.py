@@ -44,7 +44,7 @@ MSG_ENROLMENT_SERVICE_ACCOUNT = "En servicebruger (API) logger aldrig ind og kan
 MSG_ENROLMENT_INACTIVE = "Brugeren er deaktiveret. Aktivér brugeren, før du opretter en tilmeldingskode."
 MSG_ENROLMENT_OTP_ON = (
     "Brugeren har allerede totrinsbekræftelse. Er telefonen mistet, så slet først brugerens enhed under "
-    "TOTP-enheder, og opret så en ny tilmeldingskode."
+    "TOTP devices i administrationsmodulet, og opret så en ny tilmeldingskode."
 )
 MSG_OTP_THROTTLED = _("Du har skrevet en forkert kode for mange gange i træk. Vent et øjeblik, og prøv igen.")
 
