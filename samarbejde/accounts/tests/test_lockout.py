@@ -103,6 +103,24 @@ def test_the_setting_maps_the_proxy_count_onto_ipware(monkeypatch):
         importlib.reload(base)
 
 
+def test_no_other_code_reads_the_client_address_itself():
+    """One helper (accounts.client_address) and the ipware settings: nothing else reads REMOTE_ADDR or
+    X-Forwarded-For, so no second, spoofable idea of the client's address can appear."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    allowed = {root / "config" / "settings" / "base.py", root / "samarbejde" / "accounts" / "client_address.py"}
+    pattern = re.compile(r"REMOTE_ADDR|X[_-]FORWARDED[_-]FOR|get_client_ip\b", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("samarbejde", "config")
+        for path in (root / folder).rglob("*.py")
+        if "tests" not in path.parts and path not in allowed and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
 # --- Per username + address ------------------------------------------------------------------------------------
 
 
