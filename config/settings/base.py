@@ -6,6 +6,7 @@ local.py, test.py and production.py only flip the few switches that must differ.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -114,16 +115,41 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:start"
 LOGOUT_REDIRECT_URL = "public:home"
 
-# django-axes: lock a username + address pair after repeated failures.
+# The client's address (samarbejde.accounts.client_address, ADR 0009): django-axes asks django-ipware, configured
+# here. TRUSTED_PROXY_COUNT is the number of reverse proxies in front of the app that each append the address
+# they received the request from to X-Forwarded-For (1 behind the documented nginx). 0 (the default): the app
+# is reached directly and only REMOTE_ADDR counts; X-Forwarded-For is never read. With N proxies the client
+# is the N-th address from the right of X-Forwarded-For, so entries a client adds on the left are ignored.
+# ipware's proxy_count counts the proxies *listed* in the header after the client, i.e. N - 1 (the last
+# proxy is REMOTE_ADDR, not listed); not strict, so a forged prefix does not void the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+IPWARE_STRICT = False
+
+# django-axes (ADR 0009): lock a username + address pair after AXES_FAILURE_LIMIT failures, so that failures
+# from one address never lock the user out at another; and (samarbejde.accounts.lockout) lock an address
+# that has failed for LOGIN_ADDRESS_USERNAME_LIMIT different usernames, or LOGIN_ADDRESS_FAILURE_LIMIT times
+# in all, within the cool-off time (password spraying). Failures of a user who then logs in are forgotten.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HANDLER = "samarbejde.accounts.lockout.LoginLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "samarbejde.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "enrolment_code", "token"]
+LOGIN_ADDRESS_USERNAME_LIMIT = env.int("LOGIN_ADDRESS_USERNAME_LIMIT", default=10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 
 # 2FA with TOTP: required for every staff login where OTP_REQUIRED is on (production).
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
 OTP_TOTP_ISSUER = "Samarbejde"
+# Enrolling a TOTP app needs a one-time enrolment code from an administrator (admin action or
+# `manage.py enrolment_code USERNAME`), valid this many hours (ADR 0009).
+ENROLMENT_CODE_HOURS = env.int("ENROLMENT_CODE_HOURS", default=72)
 
 LANGUAGE_CODE = "da"
 # One Danish date format everywhere: samarbejde/formats/<language>/formats.py.

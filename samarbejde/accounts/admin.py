@@ -3,13 +3,17 @@
 Access comes from memberships, not from Django groups or per-model permissions, so those are left out.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UsernameField
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from samarbejde.accounts.models import User
+from samarbejde.accounts.services import enrolment_code_issue
 from samarbejde.core.admin import AdministratorAdmin, AdministratorInline, ServiceInlineMixin, ServiceRefusalMixin
 from samarbejde.organisations.admin import MembershipAdminForm, save_membership_formset
 from samarbejde.organisations.models import Membership
@@ -79,6 +83,7 @@ class UserAdmin(ServiceRefusalMixin, AdministratorAdmin, DjangoUserAdmin):
     ordering = ("username",)
     filter_horizontal = ()
     inlines = (MembershipInline,)
+    actions = ["issue_enrolment_code"]
 
     def get_inlines(self, request, obj):
         """Memberships are added on the change page that follows "Gem" on the (two-step) add page."""
@@ -91,3 +96,20 @@ class UserAdmin(ServiceRefusalMixin, AdministratorAdmin, DjangoUserAdmin):
             save_membership_formset(request, formset)
         else:
             super().save_formset(request, form, formset, change)
+
+    @admin.action(description="Opret tilmeldingskode til totrinsbekræftelse (vises én gang)")
+    def issue_enrolment_code(self, request, queryset):
+        """A one-time enrolment code per selected user (accounts.services.enrolment_code_issue), shown once."""
+        for user in queryset.order_by("username"):
+            try:
+                code, raw = enrolment_code_issue(user, acting_user=request.user, via="admin")
+            except ValidationError as refused:
+                messages.error(request, f"{user.username}: {' '.join(refused.messages)}")
+                continue
+            until = date_format(timezone.localtime(code.expires_at), "DATETIME_FORMAT")
+            messages.warning(
+                request,
+                f"Tilmeldingskode til {user.username}: {raw} (gælder til {until} og kan bruges én gang). "
+                "Koden vises kun denne ene gang: giv den til brugeren ad en sikker vej, ikke sammen med "
+                "adgangskoden.",
+            )

@@ -27,3 +27,18 @@ class OTPTokenForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "one-time-code", "inputmode": "numeric"}),
         error_messages={"required": _("Skriv den 6-cifrede kode."), "min_length": _("Koden har 6 cifre.")},
     )
+
+
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Tilmeldingskode"),
+        max_length=40,
+        help_text=_("Koden har 12 tegn, f.eks. ABCD-EFGH-JKLM. Du får den af din administrator."),
+        widget=forms.TextInput(
+            attrs={"class": "form-input", "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": _("Skriv tilmeldingskoden."),
+            "max_length": _("Tilmeldingskoden har 12 tegn."),
+        },
+    )

@@ -8,6 +8,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -19,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from samarbejde.accounts import services
-from samarbejde.accounts.forms import LoginForm, OTPTokenForm
+from samarbejde.accounts import lockout, selectors, services
+from samarbejde.accounts.forms import EnrolmentCodeForm, LoginForm, OTPTokenForm
 
 MEMBERSHIP_SESSION_KEY = "membership_id"
+# The unconfirmed TOTP device this session may confirm: set once an enrolment code is accepted.
+ENROLMENT_SESSION_KEY = "otp_enrolment_device"
 
 
 class LoginView(auth_views.LoginView):
@@ -85,22 +88,57 @@ def _qr_svg(uri: str) -> str:
 
 @login_required
 def otp_setup(request):
-    """Register a TOTP app: show the QR code, confirm with one code, then the device is confirmed."""
-    try:
-        device = services.otp_device_start(request.user)
-    except ValidationError:  # already set up: verify instead
+    """Register a TOTP app in two steps: the one-time enrolment code from an administrator, then the QR code
+    (shown only after the code) and one code from the app, which confirms the device.
+
+    A wrong, used or expired enrolment code counts as a failed login attempt (accounts.lockout): once the user
+    (at this address) or the address is locked out, the user is logged out and sees the lockout page.
+    """
+    user = request.user
+    if selectors.otp_is_on(user):
         return redirect("accounts:otp_verify")
+    if lockout.is_locked_out(request, user.get_username()):
+        logout(request)
+        return lockout.lockout_response(request)
+    device = selectors.enrolment_device(user, request.session.get(ENROLMENT_SESSION_KEY))
+    if device is None:
+        return _otp_enrolment_code(request)
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.otp_device_confirm(device, form.cleaned_data["token"], acting_user=request.user)
+            device = services.otp_device_confirm(device, form.cleaned_data["token"], acting_user=user)
         except ValidationError as refused:
             _add_errors(form, refused)
         else:
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             messages.success(request, _("Totrinsbekræftelse er slået til."))
             return redirect(_safe_next(request))
     return render(request, "accounts/otp_setup.html", {"form": form, "qr": _qr_svg(device.config_url)})
+
+
+def _otp_enrolment_code(request):
+    """The first step of otp_setup: ask for the enrolment code before any secret is shown."""
+    user = request.user
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.otp_device_start(user, form.cleaned_data["enrolment_code"])
+        except ValidationError as refused:
+            if selectors.otp_is_on(user):
+                return redirect("accounts:otp_verify")
+            _add_errors(form, refused)
+            if lockout.record_failed_attempt(request, user.get_username()):
+                logout(request)
+                return lockout.lockout_response(request)
+        else:
+            request.session[ENROLMENT_SESSION_KEY] = str(device.pk)
+            return redirect(request.get_full_path())
+    return render(
+        request,
+        "accounts/otp_enrolment_code.html",
+        {"form": form, "hours": settings.ENROLMENT_CODE_HOURS},
+    )
 
 
 @login_required

@@ -47,6 +47,7 @@ ACTION_LABELS: dict[str, str] = {
     "organisations.notice_route_delete": "Linje i fordelingen af underretninger fjernet",
     "accounts.login": "Logget ind",
     "accounts.logout": "Logget ud",
+    "accounts.enrolment_code_issue": "Tilmeldingskode til totrinsbekræftelse oprettet",
     "accounts.otp_enrol": "Opsætning af totrinsbekræftelse påbegyndt",
     "accounts.otp_setup": "Totrinsbekræftelse slået til",
     "accounts.otp_verify": "Logget ind med totrinsbekræftelse",

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samarbejde.accounts.tests.factories import UserFactory, user_with_role
+from samarbejde.accounts.services import enrolment_code_issue
+from samarbejde.accounts.tests.factories import PASSWORD, UserFactory, user_with_role
 from samarbejde.audit.models import AuditEvent
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Role
@@ -101,19 +103,31 @@ def test_without_otp_required_no_second_factor_is_asked(client):
     assert client.get("/start/").status_code == 200
 
 
+def enrolment_code(user) -> str:
+    return enrolment_code_issue(user, acting_user=None)[1]
+
+
 @pytest.mark.usefixtures("otp_required")
 def test_user_without_device_must_set_up_totp_then_gets_through(client):
     user = user_with_role(Role.KRFO_CASE_WORKER)
+    code = enrolment_code(user)
     client.force_login(user)
     response = client.get("/start/")
     assert response.status_code == 302
     assert response["Location"] == "/konto/totp/opsaet/?next=/start/"
     # Until the second factor is done, every page but /konto/ sends the half-logged-in user back to set-up.
     assert client.get("/kommuner/")["Location"] == "/konto/totp/opsaet/?next=/kommuner/"
+    # First the enrolment code: no secret, no QR code and no device before it.
     page = client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()
     assert "<h1>Slå totrinsbekræftelse til</h1>" in html
+    assert "Tilmeldingskode" in html and "gælder i 72 timer" in html
+    assert "data:image/svg+xml" not in html
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    response = client.post("/konto/totp/opsaet/?next=/start/", {"enrolment_code": code})
+    assert response["Location"] == "/konto/totp/opsaet/?next=/start/"
+    html = client.get(response["Location"]).content.decode()
     assert 'src="data:image/svg+xml;base64,' in html
     device = TOTPDevice.objects.get(user=user)
     assert not device.confirmed
@@ -130,7 +144,7 @@ def test_user_without_device_must_set_up_totp_then_gets_through(client):
 def test_a_wrong_setup_code_shows_a_danish_error(client):
     user = user_with_role(Role.KRFO_CASE_WORKER)
     client.force_login(user)
-    client.get("/konto/totp/opsaet/")
+    client.post("/konto/totp/opsaet/", {"enrolment_code": enrolment_code(user)})
     device = TOTPDevice.objects.get(user=user)
     wrong = f"{(int(current_token(device)) + 1) % 1_000_000:06d}"
     response = client.post("/konto/totp/opsaet/", {"token": wrong})
@@ -141,6 +155,74 @@ def test_a_wrong_setup_code_shows_a_danish_error(client):
     assert client.get("/start/").status_code == 302
     response = client.post("/konto/totp/opsaet/", {"token": ""})
     assert "Skriv den 6-cifrede kode." in response.content.decode()
+
+
+@pytest.mark.usefixtures("otp_required")
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("wrong", "Tilmeldingskoden passer ikke."),
+        ("expired", "Tilmeldingskoden er udløbet."),
+        ("used", "Tilmeldingskoden er allerede brugt."),
+        ("empty", "Skriv tilmeldingskoden."),
+        ("long", "Tilmeldingskoden har 12 tegn."),
+    ],
+)
+def test_a_wrong_enrolment_code_shows_a_danish_error_and_no_secret(client, case, message):
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    code = enrolment_code(user)
+    values = {"wrong": "ABCD-EFGH-JKLM", "empty": "", "long": "A" * 41, "expired": code, "used": code}
+    if case == "expired":
+        user.enrolment_codes.update(expires_at=timezone.now())
+    elif case == "used":
+        user.enrolment_codes.update(used_at=timezone.now())
+    client.force_login(user)
+    response = client.post("/konto/totp/opsaet/", {"enrolment_code": values[case]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "data:image/svg+xml" not in html
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    # The token step cannot be skipped to.
+    assert "data:image/svg+xml" not in client.post("/konto/totp/opsaet/", {"token": "123456"}).content.decode()
+
+
+@pytest.mark.usefixtures("otp_required")
+def test_repeated_wrong_enrolment_codes_lock_the_user_out_like_wrong_passwords():
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    code = enrolment_code(user)
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    assert client.post("/konto/log-ind/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    for _ in range(4):
+        response = client.post("/konto/totp/opsaet/", {"enrolment_code": "ABCD-EFGH-JKLM"})
+        assert response.status_code == 200
+    response = client.post("/konto/totp/opsaet/", {"enrolment_code": "ABCD-EFGH-JKLM"})
+    assert response.status_code == 429
+    assert "Brugeren er midlertidigt spærret" in response.content.decode()
+    assert "_auth_user_id" not in client.session  # logged out
+    # Locked at this address: neither the password nor (after it) the right code gets through ...
+    assert client.post("/konto/log-ind/", {"username": user.username, "password": PASSWORD}).status_code == 429
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert user.enrolment_codes.get().used_at is None
+    # ... while the user, from their own address, logs in and enrols with the code.
+    own = Client(REMOTE_ADDR="203.0.113.9")
+    assert own.post("/konto/log-ind/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert own.post("/konto/totp/opsaet/", {"enrolment_code": code}).status_code == 302
+    assert TOTPDevice.objects.filter(user=user, confirmed=False).count() == 1
+
+
+@pytest.mark.usefixtures("otp_required")
+def test_a_locked_out_session_is_ended_on_the_enrolment_page():
+    """Locked out meanwhile (e.g. wrong passwords in another tab): the half-logged-in session ends."""
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    client.post("/konto/log-ind/", {"username": user.username, "password": PASSWORD})
+    other_tab = Client(REMOTE_ADDR="198.51.100.7")
+    for _ in range(5):
+        other_tab.post("/konto/log-ind/", {"username": user.username, "password": "forkert-kodeord"})
+    response = client.get("/konto/totp/opsaet/")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.usefixtures("otp_required")

@@ -105,22 +105,127 @@ def test_switch_to_anything_but_an_own_active_membership_is_refused(two_jobs, fo
 # --- TOTP enrolment ----------------------------------------------------------------------------------------
 
 
-def test_start_creates_one_unconfirmed_device_and_audits_once():
+def enrolment_code(user) -> str:
+    return services.enrolment_code_issue(user, acting_user=None)[1]
+
+
+def started(user) -> TOTPDevice:
+    return services.otp_device_start(user, enrolment_code(user))
+
+
+def test_issue_stores_only_a_hash_expires_after_72_hours_and_audits(frozen):
+    admin = user_with_role(Role.ADMINISTRATOR)
     user = user_with_role(Role.KRFO_CASE_WORKER)
-    device = services.otp_device_start(user)
+    code, raw = services.enrolment_code_issue(user, acting_user=admin)
+    assert len(raw) == 14 and raw[4] == raw[9] == "-"
+    assert set(raw.replace("-", "")) <= set(services.ENROLMENT_CODE_ALPHABET)
+    assert raw not in code.code_hash and raw.replace("-", "") not in code.code_hash and len(code.code_hash) == 64
+    assert code.expires_at - code.created_at == timezone.timedelta(hours=72)
+    assert code.created_by == admin and code.used_at is None
+    event = events("accounts.enrolment_code_issue").get()
+    assert event.actor == admin and event.object_id == str(user.pk)
+    assert raw not in str(event.details) and event.details["enrolment_code"] == code.pk
+
+
+def test_a_new_code_ends_the_earlier_ones(frozen):
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    first = enrolment_code(user)
+    second = enrolment_code(user)
+    assert first != second
+    with pytest.raises(ValidationError) as refused:
+        services.otp_device_start(user, first)
+    assert refused.value.message_dict == {
+        "enrolment_code": ["Tilmeldingskoden er udløbet. Bed din administrator om en ny."]
+    }
+    assert services.otp_device_start(user, second).user == user
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("service", "servicebruger"),
+        ("inactive", "deaktiveret"),
+        ("otp_on", "har allerede totrinsbekræftelse"),
+    ],
+)
+def test_issue_is_refused_for_service_users_inactive_users_and_users_with_a_device(case, message):
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    if case == "service":
+        user.is_service_account = True
+        user.save()
+    elif case == "inactive":
+        user.is_active = False
+        user.save()
+    else:
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    with pytest.raises(ValidationError, match=message):
+        services.enrolment_code_issue(user, acting_user=None)
+    assert not user.enrolment_codes.exists()
+    assert not events("accounts.enrolment_code_issue").exists()
+
+
+def test_start_uses_up_the_code_creates_one_unconfirmed_device_and_audits_once(frozen):
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    raw = enrolment_code(user)
+    # Case, spaces and dashes do not matter.
+    device = services.otp_device_start(user, " " + raw.lower().replace("-", " ") + " ")
     assert not device.confirmed and device.user == user
-    assert services.otp_device_start(user) == device  # a second visit reuses it
+    assert user.enrolment_codes.get().used_at == timezone.now()
     assert TOTPDevice.objects.filter(user=user).count() == 1
     assert events("accounts.otp_enrol").filter(actor=user).count() == 1
+    with pytest.raises(ValidationError) as refused:
+        services.otp_device_start(user, raw)
+    assert refused.value.message_dict == {
+        "enrolment_code": ["Tilmeldingskoden er allerede brugt. Bed din administrator om en ny."]
+    }
+    assert events("accounts.otp_enrol").count() == 1
+
+
+def test_start_replaces_an_earlier_unconfirmed_device():
+    """A secret shown in an earlier session is never confirmed later: a new code gives a new secret."""
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    first = started(user)
+    second = started(user)
+    assert first.key != second.key
+    assert list(TOTPDevice.objects.filter(user=user)) == [second]
+
+
+@pytest.mark.parametrize("wrong", ["", "   ", "ABCD-EFGH-JKLM", "x' OR 1=1 --", "Æøå" * 20, "another user's"])
+def test_start_with_a_wrong_code_is_refused_and_stores_nothing(wrong):
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    enrolment_code(user)
+    if wrong == "another user's":
+        wrong = enrolment_code(user_with_role(Role.KRFO_CASE_WORKER))
+    with pytest.raises(ValidationError) as refused:
+        services.otp_device_start(user, wrong)
+    assert refused.value.message_dict == {
+        "enrolment_code": ["Tilmeldingskoden passer ikke. Tjek koden, eller bed din administrator om en ny."]
+    }
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert user.enrolment_codes.get().used_at is None
+    assert not events("accounts.otp_enrol").exists()
+
+
+def test_start_with_an_expired_code_is_refused():
+    user = user_with_role(Role.KRFO_CASE_WORKER)
+    issued = timezone.now()
+    with time_machine.travel(issued, tick=False):
+        raw = enrolment_code(user)
+    late = issued + timezone.timedelta(hours=72, seconds=1)
+    with time_machine.travel(late, tick=False), pytest.raises(ValidationError, match="udløbet"):
+        services.otp_device_start(user, raw)
+    with time_machine.travel(issued + timezone.timedelta(hours=71, minutes=59), tick=False):
+        assert services.otp_device_start(user, raw).user == user
 
 
 def test_start_is_refused_once_a_device_is_confirmed():
-    """Even with a left-over unconfirmed device: a password alone must not enrol a second factor."""
+    """Even with a left-over unconfirmed device and a code: a password alone must not enrol a second factor."""
     user = user_with_role(Role.KRFO_CASE_WORKER)
+    raw = enrolment_code(user)
     TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     TOTPDevice.objects.create(user=user, name="rest", confirmed=False)
     with pytest.raises(ValidationError) as refused:
-        services.otp_device_start(user)
+        services.otp_device_start(user, raw)
     assert "Totrinsbekræftelse er allerede slået til" in refused.value.messages[0]
     assert TOTPDevice.objects.filter(user=user).count() == 2
     assert not events("accounts.otp_enrol").exists()
@@ -128,7 +233,7 @@ def test_start_is_refused_once_a_device_is_confirmed():
 
 def test_confirm_with_the_right_code_confirms_and_audits(frozen):
     user = user_with_role(Role.KRFO_CASE_WORKER)
-    device = services.otp_device_start(user)
+    device = started(user)
     confirmed = services.otp_device_confirm(device, token_for(device), acting_user=user)
     assert confirmed.confirmed
     device.refresh_from_db()
@@ -138,7 +243,7 @@ def test_confirm_with_the_right_code_confirms_and_audits(frozen):
 
 def test_confirm_with_a_wrong_code_is_refused_and_confirms_nothing(frozen):
     user = user_with_role(Role.KRFO_CASE_WORKER)
-    device = services.otp_device_start(user)
+    device = started(user)
     with pytest.raises(ValidationError) as refused:
         services.otp_device_confirm(device, token_for(device, offset=1), acting_user=user)
     assert refused.value.message_dict == {
@@ -160,7 +265,7 @@ def test_confirm_with_a_wrong_code_is_refused_and_confirms_nothing(frozen):
 def test_confirm_refuses_another_users_device_and_a_confirmed_one(frozen):
     owner = user_with_role(Role.KRFO_CASE_WORKER)
     intruder = user_with_role(Role.KRFO_CASE_WORKER)
-    device = services.otp_device_start(owner)
+    device = started(owner)
     with pytest.raises(ValidationError, match="Start opsætningen"):
         services.otp_device_confirm(device, token_for(device), acting_user=intruder)
     device.refresh_from_db()
