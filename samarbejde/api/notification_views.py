@@ -19,6 +19,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from samarbejde.api import services as api_services
 from samarbejde.api.authentication import ApiKeyAuthentication
 from samarbejde.api.models import ApiScope
 from samarbejde.api.permissions import HasApiKeyScope
@@ -241,16 +242,15 @@ class NotificationAnswerView(ApiKeyView):
             if decision["subject"] in decisions:
                 raise BadRequest("Der er mere end én afgørelse om samme ydelse.")
             decisions[decision["subject"]] = {k: v for k, v in decision.items() if k != "subject"}
-        started = timezone.now()
         try:
-            answer = notification_services.notification_answer(
+            answer, created = api_services.notification_answer_receive(
                 notification, decisions=decisions, text=serializer.validated_data["text"], acting_user=request.user
             )
         except DjangoValidationError as exc:
             raise BadRequest(_django_error_text(exc)) from None
         except DjangoPermissionDenied:
             raise PermissionDenied from None
-        created = answer.created_at >= started  # else a concurrent call answered first: that answer
+        # not created: a concurrent call answered first, and this is that answer
         answer = notification_answer_of(notification)
         return Response(
             AnswerSerializer(answer).data, status=http_status.HTTP_201_CREATED if created else http_status.HTTP_200_OK
