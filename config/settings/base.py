@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "samarbejde.core.middleware.CorrelationIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API: Danish whatever Accept-Language says; bodies over API_MAX_BODY_BYTES get 413 before anything reads them.
+    "samarbejde.api.middleware.ApiRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -218,11 +220,17 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, with a size and a nesting limit (samarbejde.api.parsers).
+    "DEFAULT_PARSER_CLASSES": ["samarbejde.api.parsers.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "samarbejde.api.exceptions.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": None,
 }
 # Requests per API key (DRF rate syntax, e.g. "600/min"); samarbejde.api.throttling.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+# API request bodies: at most this many bytes (413 problem+json above) and this many levels of nested JSON
+# objects and lists (400 above). Python's json module recurses per level: 100,000 levels raised RecursionError.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Samarbejde API",
     "DESCRIPTION": "Kriminalforsorgen og kommunerne: offentlig kontaktliste og sagssamarbejde.",

@@ -58,6 +58,10 @@ COMMON_ERRORS = {
     (403, "application/problem+json"): _problem("API-nøglen har ikke den nødvendige rettighed."),
     (429, "application/problem+json"): _problem("For mange forespørgsler med denne API-nøgle."),
 }
+# Bodies over API_MAX_BODY_BYTES (samarbejde.api.parsers and .middleware).
+TOO_LARGE = {
+    (413, "application/problem+json"): _problem("Indholdet fylder for meget (højst API_MAX_BODY_BYTES, 1 MB).")
+}
 NOT_FOUND = {(404, "application/problem+json"): _problem(MSG_NOT_FOUND)}
 ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Underretningens id.")
 
@@ -228,6 +232,7 @@ class NotificationAnswerView(ApiKeyView):
             (400, "application/problem+json"): _problem("Svaret opfylder ikke reglerne (forklaring på dansk)."),
             **NOT_FOUND,
             **COMMON_ERRORS,
+            **TOO_LARGE,
         },
     )
     def post(self, request, pk):
