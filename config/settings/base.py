@@ -285,6 +285,13 @@ NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=900)
 # Coordination of the handleplan (BEK 642/2006): the municipality is asked for its case files within this
 # many business days (a product choice; the handleplan itself is due 4 weeks after admission).
 CASE_FILES_DUE_BUSINESS_DAYS = env.int("CASE_FILES_DUE_BUSINESS_DAYS", default=10)
+# Plausible dates (samarbejde.core.dates; the custody forms and the API alike). A product choice, not law: a
+# date outside is a typing error. Events that happened: not before the person's date of birth (CPR number),
+# at most EVENT_MAX_YEARS_BACK years back and EVENT_MAX_DAYS_AHEAD days ahead; planned dates (the expected
+# release): at most PLANNED_MAX_YEARS_AHEAD years ahead.
+EVENT_MAX_YEARS_BACK = env.int("EVENT_MAX_YEARS_BACK", default=2)
+EVENT_MAX_DAYS_AHEAD = env.int("EVENT_MAX_DAYS_AHEAD", default=1)
+PLANNED_MAX_YEARS_AHEAD = env.int("PLANNED_MAX_YEARS_AHEAD", default=30)
 # Files attached to answers (notifications.attachments): per-file limit and files per answer. Form fields
 # (not files) may be at most 2.5 MB in all; files above 2.5 MB stream to a temporary file, not to memory.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
