@@ -32,7 +32,7 @@ MSG_OUT_OF_RANGE = "Datoen er ikke mulig. Kontrollér året."
 MSG_BEFORE_BIRTH = "Datoen ligger før personens fødselsdato (%(birth)s ifølge CPR-nummeret). Kontrollér datoen."
 MSG_TOO_OLD = "Datoen ligger mere end %(years)s tilbage (før %(earliest)s). Kontrollér datoen, især året."
 MSG_OCCURRED_AHEAD = (
-    "Tidspunktet ligger for langt ude i fremtiden (senest %(latest)s). Registrér hændelsen, når den er sket."
+    "Datoen ligger for langt ude i fremtiden (senest %(latest)s). Registrér hændelsen, når den er sket."
 )
 MSG_PLANNED_AHEAD = "Datoen ligger mere end %(years)s ude i fremtiden (senest %(latest)s). Kontrollér datoen."
 
@@ -52,7 +52,7 @@ def planned_years_ahead() -> int:
 def birth_date_of(cpr: str | None) -> date | None:
     """The date of birth in a CPR number (stdnum.dk.cpr, with the century from the 7th digit), or None."""
     try:
-        return stdnum_cpr.get_birth_date(cpr) if cpr else None
+        return stdnum_cpr.get_birth_date(stdnum_cpr.validate(cpr)) if cpr else None
     except Exception:  # not a CPR number: its own validation says so, not this one
         return None
 
@@ -128,6 +128,19 @@ def check_planned(value: date | datetime, *, birth: date | None = None) -> None:
             code="date_too_far_ahead",
             params={"years": _years(planned_years_ahead()), "latest": _label(latest)},
         )
+
+
+SEARCH_EARLIEST = date(1900, 1, 1)
+SEARCH_YEARS_AHEAD = 100
+
+
+def check_searchable(value: date | datetime) -> None:
+    """A date to search or filter by (the audit trail's period, the inbox's deadline filter): any date from
+    1900 to 100 years ahead. Outside, the day arithmetic of a period (the day after, midnight in UTC) overflows
+    for year 1 and 9999: date_out_of_range."""
+    day = local_date(value)
+    if not SEARCH_EARLIEST <= day <= shift_years(timezone.localdate(), SEARCH_YEARS_AHEAD):
+        raise ValidationError(MSG_OUT_OF_RANGE, code="date_out_of_range")
 
 
 def check_birth(value: date | datetime, *, birth: date | None) -> None:
