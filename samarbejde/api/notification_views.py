@@ -39,6 +39,10 @@ from samarbejde.notifications.selectors import notification_answer_of, notificat
 MSG_NOT_FOUND = "Underretningen findes ikke."
 MSG_BAD_STATUS = "Ukendt status: %(value)s. Gyldige værdier: %(valid)s."
 MSG_BAD_UPDATED_SINCE = "updated_since skal være et tidspunkt i ISO 8601, f.eks. 2026-11-27T09:30:00+01:00."
+MSG_NAIVE_UPDATED_SINCE = (
+    "updated_since mangler en tidszone. Angiv den, f.eks. 2026-11-27T09:30:00+01:00 (URL-kodet: %2B01:00) eller "
+    "2026-11-27T08:30:00Z, eller angiv kun en dato (2026-11-27)."
+)
 MSG_THROTTLED = "For mange forespørgsler med denne API-nøgle. Prøv igen om %(wait)s sekunder."
 MSG_INVALID = "Forespørgslen indeholder fejl."
 
@@ -97,14 +101,14 @@ def _parse_updated_since(value: str) -> datetime | None:
     if not value:
         return None
     try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            moment = datetime(day.year, day.month, day.day) if day else None
+        day = parse_date(value)  # a date alone: from midnight, Danish time
+        moment = datetime(day.year, day.month, day.day) if day else parse_datetime(value)
     except ValueError:
-        moment = None
+        day = moment = None
     if moment is None:
         raise BadRequest(MSG_BAD_UPDATED_SINCE)
+    if day is None and timezone.is_naive(moment):  # a time without a time zone is ambiguous: say which
+        raise BadRequest(MSG_NAIVE_UPDATED_SINCE)
     try:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
@@ -140,7 +144,10 @@ class NotificationListView(ApiKeyView):
             OpenApiParameter(
                 "updated_since",
                 OpenApiTypes.DATETIME,
-                description="Kun underretninger ændret på eller efter dette tidspunkt (ISO 8601).",
+                description=(
+                    "Kun underretninger ændret på eller efter dette tidspunkt (ISO 8601 med tidszone, f.eks. "
+                    "2026-11-27T08:30:00Z), eller fra denne dato (åååå-mm-dd, fra midnat dansk tid)."
+                ),
             ),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="Markør fra `next` eller `previous`."),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="Antal pr. side (højst 200, standard 50)."),

@@ -168,6 +168,7 @@ BAD_REQUESTS = [
     ("detail missing", "get", f"{NOTIFICATIONS}{MISSING_ID}/", "municipality", None, None, {}, 404),
     ("list status", "get", f"{NOTIFICATIONS}?status=xyz", "municipality", None, None, {}, 400),
     ("list since", "get", f"{NOTIFICATIONS}?updated_since=xyz", "municipality", None, None, {}, 400),
+    ("list since naive", "get", f"{NOTIFICATIONS}?updated_since=2026-01-01T10:00", "municipality", None, None, {}, 400),
     ("list cursor", "get", f"{NOTIFICATIONS}?cursor=xyz", "municipality", None, None, {}, 404),
     ("list POST", "post", NOTIFICATIONS, "municipality", {}, None, {}, 405),
     ("list no key", "get", NOTIFICATIONS, None, None, None, {}, 401),
@@ -251,6 +252,14 @@ def test_djangos_limit_on_a_web_form_is_a_danish_413_page(client):
     assert response.status_code == 413
     html = response.content.decode()
     assert "fylder for meget" in html and "<html" in html
+
+
+def test_updated_since_takes_a_date_or_a_time_with_a_time_zone(client, keys):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {keys['municipality']}"}
+    for value in ("2026-01-01", "2026-01-01T10:00:00Z", "2026-01-01T10:00:00+01:00"):
+        assert client.get(NOTIFICATIONS, {"updated_since": value}, **auth).status_code == 200, value
+    problem = assert_danish_problem(client.get(NOTIFICATIONS, {"updated_since": "2026-01-01T10:00"}, **auth), 400)
+    assert "mangler en tidszone" in problem["detail"]
 
 
 def test_the_docs_page_keeps_the_sites_language(client):
