@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "samarbejde.core.middleware.CorrelationIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API: Danish whatever Accept-Language says; bodies over API_MAX_BODY_BYTES get 413 before anything reads them.
+    "samarbejde.api.middleware.ApiRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,9 +97,17 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the web server and the task worker share one SQLite file.
+    # One SQLite file shared by the threaded web server and the task worker (`make run`), as the Django docs
+    # recommend (databases.txt, "SQLite notes"): WAL lets readers go on while one writes; `timeout` is the busy
+    # timeout (seconds a connection waits for the write lock); IMMEDIATE transactions take the write lock at
+    # BEGIN. A DEFERRED transaction that reads and then writes cannot wait: SQLite fails it at once with
+    # "database is locked" when another connection wrote meanwhile (8 identical custody events: 7 got 500).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": env.int("SQLITE_TIMEOUT_SECONDS", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -236,11 +246,17 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, with a size and a nesting limit (samarbejde.api.parsers).
+    "DEFAULT_PARSER_CLASSES": ["samarbejde.api.parsers.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "samarbejde.api.exceptions.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": None,
 }
 # Requests per API key (DRF rate syntax, e.g. "600/min"); samarbejde.api.throttling.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+# API request bodies: at most this many bytes (413 problem+json above) and this many levels of nested JSON
+# objects and lists (400 above). Python's json module recurses per level: 100,000 levels raised RecursionError.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Samarbejde API",
     "DESCRIPTION": "Kriminalforsorgen og kommunerne: offentlig kontaktliste og sagssamarbejde.",
@@ -295,6 +311,13 @@ NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=900)
 # Coordination of the handleplan (BEK 642/2006): the municipality is asked for its case files within this
 # many business days (a product choice; the handleplan itself is due 4 weeks after admission).
 CASE_FILES_DUE_BUSINESS_DAYS = env.int("CASE_FILES_DUE_BUSINESS_DAYS", default=10)
+# Plausible dates (samarbejde.core.dates; the custody forms and the API alike). A product choice, not law: a
+# date outside is a typing error. Events that happened: not before the person's date of birth (CPR number),
+# at most EVENT_MAX_YEARS_BACK years back and EVENT_MAX_DAYS_AHEAD days ahead; planned dates (the expected
+# release): at most PLANNED_MAX_YEARS_AHEAD years ahead.
+EVENT_MAX_YEARS_BACK = env.int("EVENT_MAX_YEARS_BACK", default=2)
+EVENT_MAX_DAYS_AHEAD = env.int("EVENT_MAX_DAYS_AHEAD", default=1)
+PLANNED_MAX_YEARS_AHEAD = env.int("PLANNED_MAX_YEARS_AHEAD", default=30)
 # Files attached to answers (notifications.attachments): per-file limit and files per answer. Form fields
 # (not files) may be at most 2.5 MB in all; files above 2.5 MB stream to a temporary file, not to memory.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

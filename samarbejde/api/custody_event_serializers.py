@@ -9,12 +9,15 @@ import hashlib
 import json
 from datetime import UTC
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from samarbejde.api.fields import AwareDateTimeField, WindowDateField
+from samarbejde.core import dates
 from samarbejde.custody.models import CustodyType, EventKind, ReleaseCertainty, ReleaseKind
 from samarbejde.custody.services import UNCHANGED, ReportedEvent
 from samarbejde.organisations.models import Organisation
@@ -144,12 +147,16 @@ class PersonInputSerializer(serializers.Serializer):
 
 
 class ExpectedReleaseSerializer(serializers.Serializer):
-    date = serializers.DateField(
+    date = WindowDateField(
+        window="planned",
         required=False,
         allow_null=True,
         default=None,
         error_messages={"invalid": MSG_DATE, "datetime": MSG_DATE},
-        help_text="Forventet løsladelsesdato (åååå-mm-dd), eller null når den er ukendt.",
+        help_text=(
+            "Forventet løsladelsesdato (åååå-mm-dd), eller null når den er ukendt. Højst "
+            f"{dates.DEFAULT_PLANNED_YEARS_AHEAD} år frem og ikke før personens fødselsdato."
+        ),
     )
     certainty = _Choice(
         ReleaseCertainty.choices,
@@ -180,16 +187,12 @@ class CustodyEventInputSerializer(serializers.Serializer):
         ),
     )
     type = _Choice(CustodyEventType.choices, help_text="Hændelsen.")
-    occurred_at = serializers.DateTimeField(
-        error_messages={
-            "invalid": MSG_DATETIME,
-            "date": MSG_DATETIME,
-            "overflow": MSG_DATETIME,
-            "required": MSG_REQUIRED,
-        },
+    occurred_at = AwareDateTimeField(
+        window="occurred",
         help_text=(
-            "Hvornår hændelsen skete (ISO 8601 med tidszone; uden tidszone: dansk tid): indsættelsen, dommen, "
-            "overførslen, ændringen eller løsladelsen. Højst et døgn ude i fremtiden."
+            "Hvornår hændelsen skete (ISO 8601 med tidszone, f.eks. +01:00 eller Z; uden tidszone: 400): "
+            "indsættelsen, dommen, overførslen, ændringen eller løsladelsen. Højst et døgn ude i fremtiden, "
+            f"højst {dates.DEFAULT_YEARS_BACK} år tilbage og ikke før personens fødselsdato."
         ),
     )
     institution = _text(
@@ -273,6 +276,17 @@ class CustodyEventInputSerializer(serializers.Serializer):
                 errors["expected_release"] = [MSG_REQUIRED_FOR % {"type": label}]
         elif kind == CustodyEventType.RELEASE and not attrs.get("release"):
             errors["release"] = [MSG_REQUIRED_FOR % {"type": label}]
+        birth = dates.birth_date_of(attrs["person"].get("cpr"))
+        try:
+            dates.check_birth(attrs["occurred_at"], birth=birth)
+        except DjangoValidationError as error:
+            errors.setdefault("occurred_at", []).extend(error.messages)
+        expected_date = (attrs.get("expected_release") or {}).get("date")
+        if expected_date is not None:
+            try:
+                dates.check_birth(expected_date, birth=birth)
+            except DjangoValidationError as error:
+                errors.setdefault("expected_release", {}).setdefault("date", []).extend(error.messages)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from samarbejde.api import services as api_services
@@ -26,7 +25,8 @@ from samarbejde.api.custody_event_serializers import (
 )
 from samarbejde.api.exceptions import Problem
 from samarbejde.api.models import ApiScope
-from samarbejde.api.notification_views import COMMON_ERRORS, ApiKeyView, _problem
+from samarbejde.api.notification_views import COMMON_ERRORS, TOO_LARGE, ApiKeyView, _problem
+from samarbejde.api.parsers import LimitedJSONParser
 from samarbejde.api.services import MSG_EXTERNAL_ID_CONFLICT
 from samarbejde.custody.services import MSG_ALREADY_IN_CUSTODY, MSG_NO_OPEN_EPISODE
 from samarbejde.organisations.roles import Cap
@@ -265,13 +265,13 @@ indhold igen: 200 med præcis det første svar, og intet registreres igen. Andet
 
 Fejl: 400 når indholdet er forkert (felter, koder, CPR-nummer, datoformat), 422 når forløbets tilstand ikke \
 tillader hændelsen (f.eks. allerede indsat, ikke indsat, dato før indsættelsen), 409 ved et genbrugt \
-`external_id`. Fejl pr. felt står i `errors`. Kræver rettigheden custody-events:write og en nøgle udstedt \
+`external_id`, 413 når indholdet fylder mere end 1 MB. Fejl pr. felt står i `errors`. Kræver rettigheden custody-events:write og en nøgle udstedt \
 til en af Kriminalforsorgens enheder."""
 
 
 class CustodyEventView(ApiKeyView):
     required_scope = ApiScope.CUSTODY_EVENTS_WRITE
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
 
     @extend_schema(
         operation_id="custody_events_create",
@@ -316,6 +316,7 @@ class CustodyEventView(ApiKeyView):
                 ValidationProblemSerializer, description="Indholdet er forkert; fejl pr. felt i `errors`."
             ),
             **COMMON_ERRORS,
+            **TOO_LARGE,
             (403, "application/problem+json"): _problem(
                 "API-nøglen mangler rettigheden custody-events:write eller er ikke udstedt til Kriminalforsorgen, "
                 "eller indsættelsen er i en anden institution end nøglens."

@@ -19,6 +19,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from samarbejde.api import services as api_services
 from samarbejde.api.authentication import ApiKeyAuthentication
 from samarbejde.api.models import ApiScope
 from samarbejde.api.permissions import HasApiKeyScope
@@ -38,6 +39,10 @@ from samarbejde.notifications.selectors import notification_answer_of, notificat
 MSG_NOT_FOUND = "Underretningen findes ikke."
 MSG_BAD_STATUS = "Ukendt status: %(value)s. Gyldige værdier: %(valid)s."
 MSG_BAD_UPDATED_SINCE = "updated_since skal være et tidspunkt i ISO 8601, f.eks. 2026-11-27T09:30:00+01:00."
+MSG_NAIVE_UPDATED_SINCE = (
+    "updated_since mangler en tidszone. Angiv den, f.eks. 2026-11-27T09:30:00+01:00 (URL-kodet: %2B01:00) eller "
+    "2026-11-27T08:30:00Z, eller angiv kun en dato (2026-11-27)."
+)
 MSG_THROTTLED = "For mange forespørgsler med denne API-nøgle. Prøv igen om %(wait)s sekunder."
 MSG_INVALID = "Forespørgslen indeholder fejl."
 
@@ -56,6 +61,10 @@ COMMON_ERRORS = {
     (401, "application/problem+json"): _problem("API-nøglen mangler, er ukendt, udløbet eller tilbagekaldt."),
     (403, "application/problem+json"): _problem("API-nøglen har ikke den nødvendige rettighed."),
     (429, "application/problem+json"): _problem("For mange forespørgsler med denne API-nøgle."),
+}
+# Bodies over API_MAX_BODY_BYTES (samarbejde.api.parsers and .middleware).
+TOO_LARGE = {
+    (413, "application/problem+json"): _problem("Indholdet fylder for meget (højst API_MAX_BODY_BYTES, 1 MB).")
 }
 NOT_FOUND = {(404, "application/problem+json"): _problem(MSG_NOT_FOUND)}
 ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Underretningens id.")
@@ -92,14 +101,14 @@ def _parse_updated_since(value: str) -> datetime | None:
     if not value:
         return None
     try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            moment = datetime(day.year, day.month, day.day) if day else None
+        day = parse_date(value)  # a date alone: from midnight, Danish time
+        moment = datetime(day.year, day.month, day.day) if day else parse_datetime(value)
     except ValueError:
-        moment = None
+        day = moment = None
     if moment is None:
         raise BadRequest(MSG_BAD_UPDATED_SINCE)
+    if day is None and timezone.is_naive(moment):  # a time without a time zone is ambiguous: say which
+        raise BadRequest(MSG_NAIVE_UPDATED_SINCE)
     try:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
@@ -135,7 +144,10 @@ class NotificationListView(ApiKeyView):
             OpenApiParameter(
                 "updated_since",
                 OpenApiTypes.DATETIME,
-                description="Kun underretninger ændret på eller efter dette tidspunkt (ISO 8601).",
+                description=(
+                    "Kun underretninger ændret på eller efter dette tidspunkt (ISO 8601 med tidszone, f.eks. "
+                    "2026-11-27T08:30:00Z), eller fra denne dato (åååå-mm-dd, fra midnat dansk tid)."
+                ),
             ),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="Markør fra `next` eller `previous`."),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="Antal pr. side (højst 200, standard 50)."),
@@ -227,6 +239,7 @@ class NotificationAnswerView(ApiKeyView):
             (400, "application/problem+json"): _problem("Svaret opfylder ikke reglerne (forklaring på dansk)."),
             **NOT_FOUND,
             **COMMON_ERRORS,
+            **TOO_LARGE,
         },
     )
     def post(self, request, pk):
@@ -241,16 +254,15 @@ class NotificationAnswerView(ApiKeyView):
             if decision["subject"] in decisions:
                 raise BadRequest("Der er mere end én afgørelse om samme ydelse.")
             decisions[decision["subject"]] = {k: v for k, v in decision.items() if k != "subject"}
-        started = timezone.now()
         try:
-            answer = notification_services.notification_answer(
+            answer, created = api_services.notification_answer_receive(
                 notification, decisions=decisions, text=serializer.validated_data["text"], acting_user=request.user
             )
         except DjangoValidationError as exc:
             raise BadRequest(_django_error_text(exc)) from None
         except DjangoPermissionDenied:
             raise PermissionDenied from None
-        created = answer.created_at >= started  # else a concurrent call answered first: that answer
+        # not created: a concurrent call answered first, and this is that answer
         answer = notification_answer_of(notification)
         return Response(
             AnswerSerializer(answer).data, status=http_status.HTTP_201_CREATED if created else http_status.HTTP_200_OK

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from samarbejde.api.fields import DATE_ERRORS
 from samarbejde.organisations.models import Contact, ContactFunction, Organisation, Region
 
 
@@ -245,7 +246,13 @@ class DecisionSerializer(serializers.Serializer):
     text = serializers.CharField(
         max_length=500, required=False, allow_blank=True, default="", help_text="Uddybning (krævet ved other)."
     )
-    effective_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="Pr./til dato.")
+    effective_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages=DATE_ERRORS,
+        help_text="Pr./til dato (åååå-mm-dd). Vinduet for datoen er reglens (samme som i indbakken).",
+    )
 
 
 class AnswerInputSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@
 from django import forms
 
 from samarbejde.audit.selectors import organisations_for_filter
+from samarbejde.core import dates
 from samarbejde.people.cpr import normalize_cpr
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"]
@@ -33,6 +34,7 @@ def _date(label: str) -> forms.DateField:
         label=label,
         required=False,
         input_formats=DATE_INPUT_FORMATS,
+        validators=[dates.check_searchable],  # year 1 or 9999 overflowed the period's bounds (500)
         widget=forms.DateInput(attrs={"class": "form-input", "type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": MSG_DATE},
     )

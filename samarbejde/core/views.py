@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -105,6 +106,29 @@ def server_error(request):
 
 
 def bad_request(request, exception=None):
+    """Django's 400 (a SuspiciousOperation, e.g. RequestDataTooBig when a body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE
+    or too many fields): problem details on the API, a Danish page elsewhere; a body too large is a 413."""
+    too_large = isinstance(exception, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent))
+    if _is_api(request):
+        if too_large:
+            return _problem(
+                413, "Indholdet fylder for meget", "Indholdet fylder for meget. Send mindre pr. forespørgsel."
+            )
+        return _problem(400, "Forkert forespørgsel", "Forespørgslen kunne ikke behandles.")
+    if too_large:
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": _("Indholdet fylder for meget"),
+                "code": 413,
+                "text": _(
+                    "Det, du sendte, fylder for meget og er ikke modtaget. Gå tilbage, og send mindre ad gangen, "
+                    "fx kortere tekst eller færre filer. Intet er gemt."
+                ),
+            },
+            status=413,
+        )
     return render(
         request,
         "core/error.html",

@@ -1,13 +1,15 @@
 """Forms for KRFO's custody pages: register admission (CPR first) and the episode's actions.
 
-The forms check types and required fields with Danish messages; the business guards (already in custody,
-dates, institutions) are the services' and come back as their Danish ValidationError.
+The forms check types and required fields with Danish messages, and that dates are plausible (samarbejde.core.
+dates, the same window as the API); the business guards (already in custody, dates against the episode,
+institutions) are the services' and come back as their Danish ValidationError.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from samarbejde.core import dates
 from samarbejde.custody.models import CustodyType, ReleaseCertainty, ReleaseKind
 from samarbejde.organisations.models import Organisation
 from samarbejde.people.cpr import normalize_cpr
@@ -39,9 +41,11 @@ def _text(label: str, max_length: int, *, required: bool = True, help_text: str 
 
 
 def _datetime(label: str, *, help_text: str = ""):
+    """When something happened: inside samarbejde.core.dates' window (not years back, not in the future)."""
     return forms.DateTimeField(
         label=label,
         help_text=help_text,
+        validators=[dates.check_occurred],
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"class": "form-input", "type": "datetime-local"}, format=DATETIME_FORMAT),
         error_messages={"required": f"Angiv {label.lower()}.", "invalid": MSG_DATETIME},
@@ -49,10 +53,12 @@ def _datetime(label: str, *, help_text: str = ""):
 
 
 def _date(label: str, *, required: bool = False, help_text: str = ""):
+    """A planned date (the expected release): inside samarbejde.core.dates' window for planned dates."""
     return forms.DateField(
         label=label,
         required=required,
         help_text=help_text,
+        validators=[dates.check_planned],
         input_formats=[DATE_FORMAT, "%d-%m-%Y", "%d.%m.%Y"],
         widget=forms.DateInput(attrs={"class": "form-input", "type": "date"}, format=DATE_FORMAT),
         error_messages={"required": f"Angiv {label.lower()}.", "invalid": MSG_DATE},
@@ -171,6 +177,18 @@ class AdmissionForm(SituationFields):
             return normalize_cpr(self.cleaned_data["cpr"])
         except ValidationError:
             raise ValidationError("CPR-nummeret er ugyldigt. Søg personen frem igen.") from None
+
+    def clean(self):
+        """No date before the person's date of birth (from the CPR number)."""
+        cleaned = super().clean()
+        birth = dates.birth_date_of(cleaned.get("cpr"))
+        for name in ("admitted_at", "expected_release"):
+            if cleaned.get(name) is not None and not self.has_error(name):
+                try:
+                    dates.check_birth(cleaned[name], birth=birth)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
 
     def service_kwargs(self, municipality_by_code) -> dict:
         data = self.cleaned_data

@@ -9,6 +9,7 @@ form's clean() runs the same check the service runs (notifications.answers), so 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from samarbejde.core import dates
 from samarbejde.notifications import attachments
 from samarbejde.notifications.answers import ANSWER_TEXT_MAX, DECISION_TEXT_MAX
 from samarbejde.notifications.models import NotificationStatus
@@ -47,6 +48,7 @@ class InboxFilterForm(forms.Form):
         error_messages={"invalid_choice": "Vælg en afdeling fra listen."},
     )
     frist_foer = _date_field("Frist senest")
+    frist_foer.validators.append(dates.check_searchable)  # a possible year (9999 or year 1: no 500)
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)

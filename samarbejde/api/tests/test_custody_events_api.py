@@ -592,7 +592,36 @@ def _bad_cases():
         ("bad_benefit", person(benefits=["guld"]), 400, ("person", "benefits", "0"), "Gyldige værdier"),
         ("benefits_not_list", person(benefits="kontanthjaelp"), 400, ("person", "benefits"), "liste"),
         ("bad_datetime", adm(occurred_at="i går"), 400, ("occurred_at",), "ISO 8601"),
-        ("year_1_east_of_utc", adm(occurred_at="0001-01-01T00:00:00+05:00"), 400, ("occurred_at",), "ISO 8601"),
+        ("year_1_east_of_utc", adm(occurred_at="0001-01-01T00:00:00+05:00"), 400, ("occurred_at",), "Kontrollér året"),
+        ("year_1", adm(occurred_at="0001-01-01T00:00:00Z"), 400, ("occurred_at",), "2 år tilbage"),
+        ("year_9999", adm(occurred_at="9999-12-31T23:59:59-23:59"), 400, ("occurred_at",), "Kontrollér året"),
+        ("naive_datetime", adm(occurred_at="2027-03-24T09:30:00"), 400, ("occurred_at",), "mangler en tidszone"),
+        ("date_as_datetime", adm(occurred_at="2027-03-24"), 400, ("occurred_at",), "mangler en tidszone"),
+        ("decades_ago", adm(occurred_at="1997-03-24T09:30:00+01:00"), 400, ("occurred_at",), "mere end 2 år tilbage"),
+        (
+            "before_birth",  # born 1 March 2027 (7th digit 4, year 27: 2027), admitted in February
+            lambda cpr: {
+                **admission("0103274001", occurred_at="2027-02-20T09:30:00+01:00"),
+                "expected_release": None,
+            },
+            400,
+            ("occurred_at",),
+            "før personens fødselsdato",
+        ),
+        (
+            "expected_far_ahead",
+            adm(expected_release={"date": "2072-03-01", "certainty": "estimated"}),
+            400,
+            ("expected_release", "date"),
+            "mere end 30 år ude i fremtiden",
+        ),
+        (
+            "expected_year_1",
+            adm(expected_release={"date": "0001-01-01", "certainty": "estimated"}),
+            400,
+            ("expected_release", "date"),
+            "tilbage",
+        ),
         (
             "bad_date",
             adm(expected_release={"date": "01-03-2027", "certainty": "estimated"}),
@@ -614,7 +643,7 @@ def _bad_cases():
             ("expected_release", "certainty"),
             "Ukendt",
         ),
-        ("in_future", adm(occurred_at="2027-03-30T09:00:00+01:00"), 422, ("occurred_at",), "fremtiden"),
+        ("in_future", adm(occurred_at="2027-03-30T09:00:00+01:00"), 400, ("occurred_at",), "fremtiden"),
         (
             "expected_before_admission",
             adm(expected_release={"date": "2027-03-01", "certainty": "decided"}),

@@ -44,8 +44,8 @@ def test_spectacular_validate_fail_on_warn_passes(tmp_path):
             assert "application/problem+json" in operation["responses"][code]["content"]
     custody = schema["paths"][CUSTODY_EVENTS[1]]["post"]
     assert custody["security"] == [{"apiKey": []}] and custody["tags"] == ["Frihedsberøvelse"]
-    assert set(custody["responses"]) == {"200", "201", "400", "401", "403", "404", "409", "415", "422", "429"}
-    for code in ("400", "401", "403", "404", "409", "415", "422", "429"):
+    assert set(custody["responses"]) == {"200", "201", "400", "401", "403", "404", "409", "413", "415", "422", "429"}
+    for code in ("400", "401", "403", "404", "409", "413", "415", "422", "429"):
         assert list(custody["responses"][code]["content"]) == ["application/problem+json"]
     body = custody["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/CustodyEventInput"}

@@ -281,3 +281,12 @@ def test_every_action_written_by_the_code_has_a_danish_label():
         written |= set(pattern.findall(path.read_text(encoding="utf-8")))
     assert written, "the pattern found no audit calls"
     assert written - set(ACTION_LABELS) == set()
+
+
+@pytest.mark.parametrize(
+    ("fra", "til"), [("0001-01-01", ""), ("", "9999-12-31"), ("0001-01-01", "9999-12-31"), ("31-12-9999", "")]
+)
+def test_impossible_years_are_a_danish_form_error_not_a_500(admin_client, fra, til):
+    response = admin_client.get(URL, search_params(fra=fra, til=til))
+    assert response.status_code == 200
+    assert "Datoen er ikke mulig. Kontrollér året." in response.content.decode()
