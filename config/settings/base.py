@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "samarbejde.core.middleware.CorrelationIdMiddleware",
+    # Before the session and login middleware, so that no redirect (?next=...) repeats a CPR from the URL.
+    "samarbejde.core.middleware.RefuseCprInQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,6 +228,9 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # On every handler (a handler's filter also sees propagated records): request paths are logged without
+    # their query strings and with CPR-looking digit runs replaced (samarbejde/core/logging.py).
+    "filters": {"redact_paths": {"()": "samarbejde.core.logging.RedactRequestPathFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {
@@ -235,8 +240,12 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_paths"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_paths"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
