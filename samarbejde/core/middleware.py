@@ -66,8 +66,13 @@ MSG_CPR_IN_URL = (
 
 
 def cpr_in_query_refused(request):
-    from django.http import JsonResponse
+    """The refusal (400), Danish; the page is rendered as if the URL had no query string, so nothing on it (e.g.
+    the language switcher's `next`) repeats the number."""
+    from django.http import JsonResponse, QueryDict
     from django.shortcuts import render
+
+    request.META["QUERY_STRING"] = ""
+    request.GET = QueryDict()
 
     if request.path.startswith("/api/"):
         response = JsonResponse(
