@@ -151,6 +151,27 @@ class PersonalDataAdmin(AdministratorAdmin):
             )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """The history page names the object (a person's name) and lists its changes: a read of the person."""
+        response = super().history_view(request, object_id, extra_context)
+        self._audit_page_read(request, response)
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """The confirmation page (GET) shows the object and what would go with it: a read of the person."""
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method == "GET":
+            self._audit_page_read(request, response)
+        return response
+
+    def _audit_page_read(self, request, response) -> None:
+        context = getattr(response, "context_data", None) or {}
+        obj = context.get("object")
+        if response.status_code == 200 and obj is not None and getattr(obj, "pk", None) is not None:
+            audit_record(
+                "admin.view", acting_user=request.user, person=_person_of(obj), obj=obj, purpose=ADMIN_READ_PURPOSE
+            )
+
 
 MSG_CPR_LOOKUP_NOT_FOUND = "Der findes ingen person med det CPR-nummer."
 
