@@ -223,6 +223,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation may answer 400 to a CPR-looking query value (samarbejde/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "samarbejde.api.schema.document_cpr_refusal",
+    ],
 }
 
 LOGGING = {

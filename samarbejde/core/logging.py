@@ -11,8 +11,9 @@ is still caught by the test suite's log check (tests/privacy/logcheck.py) instea
 import logging
 import re
 
-# Six digits, an optional dash, four digits: how a CPR number is written (ddmmåå-xxxx or ddmmååxxxx).
-CPR_LIKE = re.compile(r"\d{6}-?\d{4}")
+# Six digits, an optional dash, four digits: how a CPR number is written (ddmmåå-xxxx or ddmmååxxxx). ASCII
+# digits only (re's \d also matches other scripts' digits, which are no CPR number: people.cpr refuses them).
+CPR_LIKE = re.compile(r"[0-9]{6}-?[0-9]{4}")
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 CPR_PLACEHOLDER = "[cpr]"
 QUERY_PLACEHOLDER = "?[…]"

@@ -21,8 +21,8 @@ import pytest
 
 from samarbejde.core.logging import RedactRequestPathFilter
 
-CANDIDATE = re.compile(r"\d{6}[- ]?\d{4}")
-CPR_DIGITS = re.compile(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)")
+CANDIDATE = re.compile(r"[0-9]{6}[- ]?[0-9]{4}")
+CPR_DIGITS = re.compile(r"(?<![0-9])([0-9]{6})-?([0-9]{4})(?![0-9])")
 
 cprs_used: set[str] = set()
 

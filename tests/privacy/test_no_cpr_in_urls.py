@@ -37,6 +37,7 @@ UUID = "3f2a1234-5678-4abc-9def-123456789012"
         ("side=2&q=jensen", False),
         ("fra=2026-03-10&til=2026-03-11", False),
         ("q=12345", False),
+        ("q=%D9%A0%D9%A1%D9%A0%D9%A1%D9%A9%D9%A0%D9%A1%D9%A2%D9%A3%D9%A4", False),  # Arabic-Indic digits: no CPR
         ("", False),
     ],
 )
@@ -265,3 +266,15 @@ def test_the_readme_access_log_formats_leave_out_query_strings():
     assert "$uri" in nginx and not any(
         part in nginx for part in ("$request ", "$request'", "$request_uri", "$args", "$query_string", "$http_referer")
     )
+
+
+def test_the_api_schema_documents_the_refusal_on_every_operation():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = [(path, op) for path, item in schema["paths"].items() for op in item.values()]
+    assert operations
+    for path, operation in operations:
+        refusal = operation["responses"]["400"]
+        assert REFUSED in refusal["description"], path
+        assert "application/problem+json" in refusal["content"], path
