@@ -1,8 +1,12 @@
 import uuid
+from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.http import JsonResponse, QueryDict
+from django.shortcuts import render
 
 from samarbejde.core.context import correlation
+from samarbejde.core.logging import contains_cpr
 
 
 class CorrelationIdMiddleware:
@@ -28,9 +32,10 @@ class RefuseCprInQueryMiddleware:
     """Refuse a request whose query string carries something that looks like a CPR number.
 
     A CPR number in a URL ends up in access logs, browser history and Referer headers, so every look-up by CPR
-    is a POST. A request (GET or any other method: the URL is logged either way) with `?...=010190-1234` is answered 400 with a Danish page before any view
-    (or the login redirect, whose `next` would repeat it) sees it; the value itself is never logged. Placed
-    right after the correlation id, before the session and authentication middleware.
+    is a POST. A request with `?...=010190-1234` (GET or any other method: the URL is logged either way) is
+    answered 400 with a Danish page before any view (or the login redirect, whose `next` would repeat it) sees
+    it; the value itself is never logged. Placed right after the correlation id, before the session and
+    authentication middleware.
     """
 
     def __init__(self, get_response):
@@ -43,12 +48,8 @@ class RefuseCprInQueryMiddleware:
 
 
 def query_has_cpr(query_string: str) -> bool:
-    """True when any parameter name or value (URL-decoded) holds a CPR-looking digit run (`\\d{6}-?\\d{4}`).
-    Valid UUIDs are taken out first, so an id in a URL (`?person=<uuid>`) never counts as one."""
-    from urllib.parse import parse_qsl
-
-    from samarbejde.core.logging import contains_cpr
-
+    """True when any parameter name or value (URL-decoded) holds a CPR-looking run of ASCII digits (6, an
+    optional dash, 4). Valid UUIDs are taken out first, so an id in a URL (`?person=<uuid>`) never counts."""
     if not query_string:
         return False
     try:
@@ -68,9 +69,6 @@ MSG_CPR_IN_URL = (
 def cpr_in_query_refused(request):
     """The refusal (400), Danish; the page is rendered as if the URL had no query string, so nothing on it (e.g.
     the language switcher's `next`) repeats the number."""
-    from django.http import JsonResponse, QueryDict
-    from django.shortcuts import render
-
     request.META["QUERY_STRING"] = ""
     request.GET = QueryDict()
 
