@@ -16,7 +16,7 @@ import re
 CPR_LIKE = re.compile(r"[0-9]{6}-?[0-9]{4}")
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 CPR_PLACEHOLDER = "[cpr]"
-QUERY_PLACEHOLDER = "?[…]"
+QUERY_PLACEHOLDER = "?[...]"
 # A path as it appears in a log line: starts with "/" and runs to the next blank or quote.
 PATH = re.compile(r"(?<![\w/])/[^\s\"'<>]*")
 
@@ -27,7 +27,7 @@ def contains_cpr(text: str) -> bool:
 
 
 def redact_path(path: str) -> str:
-    """`/revision/?cpr=0101901234` -> `/revision/?[…]`; CPR-looking runs in the path itself -> `[cpr]`."""
+    """`/revision/?cpr=0101901234` -> `/revision/?[...]`; CPR-looking runs in the path itself -> `[cpr]`."""
     path, has_query, _query = path.partition("?")
     uuids: list[str] = []
 

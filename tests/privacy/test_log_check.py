@@ -65,7 +65,7 @@ def test_a_session_without_a_cpr_in_its_logs_passes(inner):
         ("person 010190 1234", True),
         ("id 90101901234567", False),  # a longer digit run is another number
         ("person 010190-xxxx", False),
-        ("GET /revision/?[…] HTTP/1.1", False),
+        ("GET /revision/?[...] HTTP/1.1", False),
     ],
 )
 def test_find_hits_knows_every_written_form_of_a_cpr_number(text, hit):
