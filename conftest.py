@@ -2,6 +2,9 @@
 
 import pytest
 
+# The log check (no CPR number used by the tests in any log record of the run) and pytester for its own test.
+pytest_plugins = ["tests.privacy.logcheck", "pytester"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

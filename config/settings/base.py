@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "samarbejde.core.middleware.CorrelationIdMiddleware",
+    # Before the session and login middleware, so that no redirect (?next=...) repeats a CPR from the URL.
+    "samarbejde.core.middleware.RefuseCprInQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # The API: Danish whatever Accept-Language says; bodies over API_MAX_BODY_BYTES get 413 before anything reads them.
@@ -263,11 +265,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation may answer 400 to a CPR-looking query value (samarbejde/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "samarbejde.api.schema.document_cpr_refusal",
+    ],
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # On every handler (a handler's filter also sees propagated records): request paths are logged without
+    # their query strings and with CPR-looking digit runs replaced (samarbejde/core/logging.py).
+    "filters": {"redact_paths": {"()": "samarbejde.core.logging.RedactRequestPathFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {
@@ -277,8 +287,12 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_paths"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_paths"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -14,7 +14,10 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "periodic"]}}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 AXES_FAILURE_LIMIT = 5
-LOGGING["root"]["level"] = "WARNING"
+# Records from INFO up are made (as in production), so the suite's log check (tests/privacy/logcheck.py) sees
+# what production would log; the console still shows warnings and errors only.
+LOGGING["root"]["level"] = "INFO"
+LOGGING["handlers"]["console"]["level"] = "WARNING"
 # Serve static files straight from the app folders (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

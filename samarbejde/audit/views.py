@@ -16,6 +16,7 @@ from samarbejde.audit import reports, selectors
 from samarbejde.audit.access import access_person_for_subject_report, person_by_cpr_for_search
 from samarbejde.audit.forms import AuditSearchForm
 from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.core.middleware import cpr_in_query_refused
 from samarbejde.organisations.access import require_capability, user_can
 from samarbejde.organisations.roles import Cap
 from samarbejde.people.selectors import access_grants
@@ -28,8 +29,10 @@ PURPOSE_GRANTS = "Tilsyn med begrundede adgange"
 
 
 def _search_get_data(request):
-    """The GET parameters as form data; `person=<id>` (set by the POST redirect) stands in for the CPR."""
+    """The GET parameters as form data; `person=<id>` (set by the POST redirect) stands in for the CPR. A CPR
+    given in the URL is never used (the caller refuses a non-empty one)."""
     data = request.GET.copy()
+    data.pop("cpr", None)
     person = None
     if data.get("person"):
         person = access_person_for_subject_report(request.user, data["person"])
@@ -43,7 +46,7 @@ def search(request):
     """Search by person (CPR), user, organisation, action and period. Results only after a search.
 
     The form is POSTed and redirected (post/redirect/get) to a URL that names the person by id, never
-    by CPR number; results and pagination are then plain GETs.
+    by CPR number; results and pagination are then plain GETs. A GET with `?cpr=...` is refused (400).
     """
     if request.method == "POST":
         form = AuditSearchForm(request.POST)
@@ -54,6 +57,8 @@ def search(request):
         context = {"form": form, "searched": True, "page": None, "events": [], "person": None, "cpr_searched": False}
         context["may_report"] = user_can(request.user, Cap.AUDIT_SUBJECT_REPORT)
         return render(request, "audit/search.html", context)
+    if request.GET.get("cpr", "").strip():
+        return cpr_in_query_refused(request)  # a CPR look-up is a POST; never taken from a URL
     data, known_person = _search_get_data(request)
     unknown_cpr = "cpr_ukendt" in data
     searched = unknown_cpr or "alle" in data or any(name in data for name in (*AuditSearchForm.base_fields, "person"))

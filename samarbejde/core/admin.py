@@ -13,8 +13,11 @@ ValidationError rolls the whole admin write back and shows as Danish form errors
 """
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.core.models import WorkerHeartbeat
@@ -147,6 +150,93 @@ class PersonalDataAdmin(AdministratorAdmin):
                 "admin.view", acting_user=request.user, person=_person_of(obj), obj=obj, purpose=ADMIN_READ_PURPOSE
             )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The history page names the object (a person's name) and lists its changes: a read of the person."""
+        response = super().history_view(request, object_id, extra_context)
+        self._audit_page_read(request, response)
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """The confirmation page (GET) shows the object and what would go with it: a read of the person."""
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method == "GET":
+            self._audit_page_read(request, response)
+        return response
+
+    def _audit_page_read(self, request, response) -> None:
+        context = getattr(response, "context_data", None) or {}
+        obj = context.get("object")
+        if response.status_code == 200 and obj is not None and getattr(obj, "pk", None) is not None:
+            audit_record(
+                "admin.view", acting_user=request.user, person=_person_of(obj), obj=obj, purpose=ADMIN_READ_PURPOSE
+            )
+
+
+MSG_CPR_LOOKUP_NOT_FOUND = "Der findes ingen person med det CPR-nummer."
+
+
+class CprLookupAdminMixin:
+    """A look-up by CPR number on the change list, as a POST form (with CSRF) that redirects to an id-based URL.
+
+    A CPR number in a URL lands in access logs, browser history and Referer headers, so the admin's search
+    (`?q=`) never takes one: search_fields hold no CPR field, and a GET with a CPR-looking value is refused by
+    samarbejde.core.middleware.RefuseCprInQueryMiddleware. Every look-up, hit or miss, writes one `people.search`
+    audit event (the person when found, never the number). Subclasses say where a hit goes (cpr_lookup_target).
+    """
+
+    change_list_template = "admin/cpr_lookup_change_list.html"
+    cpr_lookup_help = "Skriv de 10 cifre (ddmmåå-xxxx). Søgningen sendes, så nummeret ikke kommer i adressen."
+
+    def cpr_lookup_target(self, person) -> str:
+        raise NotImplementedError
+
+    def _cpr_lookup_name(self) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_cpr_lookup"
+
+    def get_urls(self):
+        lookup = path("cpr-opslag/", self.admin_site.admin_view(self.cpr_lookup_view), name=self._cpr_lookup_name())
+        return [lookup, *super().get_urls()]  # before the admin's catch-all <path:object_id>/
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "cpr_lookup_url": reverse(f"admin:{self._cpr_lookup_name()}", current_app=self.admin_site.name),
+            "cpr_lookup_help": self.cpr_lookup_help,
+        }
+        return super().changelist_view(request, extra_context)
+
+    def cpr_lookup_view(self, request):
+        return require_POST(self._cpr_lookup)(request)
+
+    def _cpr_lookup(self, request):
+        from samarbejde.people.cpr import normalize_cpr
+        from samarbejde.people.models import Person
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist", current_app=self.admin_site.name
+        )
+        try:
+            cpr = normalize_cpr(request.POST.get("cpr", ""))
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return redirect(changelist)
+        person = Person.objects.filter(cpr=cpr).first()
+        audit_record(
+            "people.search",
+            acting_user=request.user,
+            person=person,
+            obj=person,
+            purpose=ADMIN_READ_PURPOSE,
+            details={"found": person is not None, "source": "admin"},
+        )
+        if person is None:
+            self.message_user(request, MSG_CPR_LOOKUP_NOT_FOUND, messages.WARNING)
+            return redirect(changelist)
+        return redirect(self.cpr_lookup_target(person))
 
 
 class AdministratorInline(CapabilityPermissionsMixin):

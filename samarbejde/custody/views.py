@@ -84,15 +84,21 @@ def _own_institution(request) -> Organisation | None:
 # --- register admission ----------------------------------------------------------------------------------
 
 
+LOOKUP_STEP = "find"
+
+
 @require_capability(Cap.PERSON_REGISTER)
 @require_http_methods(["GET", "POST"])
 def admission_create(request):
-    """CPR first (GET ?cpr=, htmx or not): person found -> name, situation, prefilled form; else the same
-    form also creates the person. POST registers person + admission in one transaction."""
+    """CPR first, POSTed (`step=find`, htmx or not): person found -> name, situation, prefilled form; else the same
+    form also creates the person. The look-up is never a GET and its result is rendered at this same address, so
+    the CPR number is in no URL (access log, browser history, Referer). A POST without `step` registers person +
+    admission in one transaction."""
     # An institution registers the admissions into itself (ADR 0008); KiF and the central units do not.
     if _own_institution(request) is None:
         raise PermissionDenied
-    data = request.POST if request.method == "POST" else (request.GET if "cpr" in request.GET else None)
+    data = request.POST if request.method == "POST" else None
+    is_lookup = data is not None and data.get("step") == LOOKUP_STEP
     lookup = CprLookupForm(data, auto_id=LOOKUP_AUTO_ID)
     person = open_episode = form = None
     if lookup.is_bound and lookup.is_valid():
@@ -106,7 +112,7 @@ def admission_create(request):
             "municipalities": org_selectors.municipality_choices(),
             "institutions": institutions,
         }
-        if request.method == "POST":
+        if not is_lookup:
             form = AdmissionForm(request.POST, **form_kwargs)
             if form.is_valid():
                 municipality_by_code = {m.code: m for m in org_selectors.municipalities()}.get
@@ -130,7 +136,7 @@ def admission_create(request):
         "open_episode": open_episode,
         "form": form,
     }
-    if request.method == "GET" and request.headers.get("HX-Request"):
+    if is_lookup and request.headers.get("HX-Request"):
         return render(request, "custody/partials/admission_details.html", context)
     return render(request, "custody/admission_create.html", context)
 

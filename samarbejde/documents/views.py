@@ -18,6 +18,7 @@ from samarbejde.organisations.roles import Cap
 from samarbejde.people.access import access_person_by_id, display_cpr
 from samarbejde.people.selectors import person_search_by_cpr
 
+PURPOSE_FORM_CREATE = "Udfyldning af blanket til indsat"
 MSG_PERSON_NOT_FOUND = (
     "Der er ingen person med det CPR-nummer blandt Kriminalforsorgens klienter. Tjek nummeret, eller registrér "
     "indsættelsen først."
@@ -78,6 +79,8 @@ def forms_for_person(request, person_id):
 
 @require_capability(Cap.PERSON_VIEW_ALL, hide=True)
 def form_create(request, person_id):
+    """The page shows the inmate's name and CPR number: every time it is shown (a GET, or a POST with errors) is an
+    audited read of the person; a successful POST is audited by the service (`documents.prepare`)."""
     person = _person(request, person_id)
     form = InmateFormForm(request.POST or None, initial={"kind": request.GET.get("blanket", "")})
     if request.method == "POST" and form.is_valid():
@@ -102,6 +105,7 @@ def form_create(request, person_id):
         else:
             messages.success(request, "Blanketten er udfyldt. Udskriv den, og lad den indsatte skrive under.")
             return redirect(created)
+    audit_record("people.view", acting_user=request.user, person=person, obj=person, purpose=PURPOSE_FORM_CREATE)
     return render(
         request,
         "documents/form_create.html",

@@ -6,9 +6,9 @@ the admin has the services' guards and domain audit actions; see samarbejde/core
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from samarbejde.core.admin import ADMIN_PURPOSE, PersonalDataAdmin, ServiceAdminMixin
+from samarbejde.core.admin import ADMIN_PURPOSE, CprLookupAdminMixin, PersonalDataAdmin, ServiceAdminMixin
 from samarbejde.people.cpr import normalize_cpr
 from samarbejde.people.models import Person, PersonLink
 from samarbejde.people.services import (
@@ -42,23 +42,17 @@ class PersonAdminForm(forms.ModelForm):
         """The service checks that the CPR number is unique, with a message that says what to do instead."""
 
 
-def _cpr_or_none(term: str) -> str | None:
-    try:
-        return normalize_cpr(term)
-    except ValidationError:
-        return None
-
-
 @admin.register(Person)
-class PersonAdmin(ServiceAdminMixin, PersonalDataAdmin):
-    """Search by name or CPR (with or without the dash). The list shows the birth date part only."""
+class PersonAdmin(CprLookupAdminMixin, ServiceAdminMixin, PersonalDataAdmin):
+    """Search by name (`?q=`); by CPR number only through the POSTed look-up, which opens the person's page. The
+    list shows the birth date part only."""
 
     form = PersonAdminForm
     allow_delete = False
     list_display = ("full_name", "cpr_masked", "home_municipality", "created_at")
     list_select_related = ("home_municipality",)
     search_fields = ("first_name", "last_name")
-    search_help_text = "Søg på navn eller fuldt CPR-nummer."
+    search_help_text = "Søg på navn. Brug feltet »Find person på CPR-nummer« for at finde en person på CPR-nummer."
     autocomplete_fields = ("home_municipality",)
     ordering = ("last_name", "first_name")
 
@@ -70,11 +64,8 @@ class PersonAdmin(ServiceAdminMixin, PersonalDataAdmin):
     def cpr_masked(self, obj: Person) -> str:
         return obj.cpr_masked
 
-    def get_search_results(self, request, queryset, search_term):
-        cpr = _cpr_or_none(search_term)
-        if cpr is not None:
-            return queryset.filter(cpr=cpr), False
-        return super().get_search_results(request, queryset, search_term)
+    def cpr_lookup_target(self, person: Person) -> str:
+        return reverse("admin:people_person_change", args=[person.pk], current_app=self.admin_site.name)
 
     def save_through_service(self, request, obj, form, change):
         data = form.cleaned_data

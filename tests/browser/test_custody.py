@@ -29,6 +29,8 @@ def test_register_admission_and_release_of_a_new_pensioner(page):
     page.get_by_label("CPR-nummer").fill("010150-1234")
     page.get_by_role("button", name="Find person").click()
     expect(page.locator("#admission-details")).to_contain_text("Der findes ingen person")
+    # The look-up is POSTed: the CPR number is in no URL (browser history, access log, Referer).
+    expect(page).to_have_url(re.compile(r"/klienter/indsaettelse/$"))
     expect(page.get_by_label("Institution")).to_have_value("krfo-koebenhavns-faengsler")
     check_page(page, "custody-admission-new-person")
 

@@ -130,7 +130,8 @@ def test_api_operations_lists_every_method_with_parameters_and_responses():
     detail = by_path[("GET", "/api/v1/municipalities/{code}/")]
     assert detail["summary"] == "Én kommune med kontakter"
     assert [(p["name"], p["location"], p["required"]) for p in detail["parameters"]] == [("code", "sti", True)]
-    assert [r["code"] for r in detail["responses"]] == ["200", "404"]
+    # 400: a CPR-looking query value is refused on every operation (samarbejde/api/schema.py).
+    assert [r["code"] for r in detail["responses"]] == ["200", "404", "400"]
     listing = by_path[("GET", "/api/v1/municipalities/")]
     assert {p["name"] for p in listing["parameters"]} == {"q", "region", "police_district"}
 

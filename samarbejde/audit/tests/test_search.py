@@ -48,6 +48,11 @@ def search_params(**params):
     return {"cpr": "", "bruger": "", "organisation": "", "handling": "", "fra": "", "til": "", **params}
 
 
+def search(client, **params):
+    """A search as the page makes it: POSTed, then the redirect (with the person's id, never the CPR) followed."""
+    return client.post(URL, search_params(**params), follow=True)
+
+
 def test_page_without_a_search_shows_the_form_and_no_results(admin_client, events):
     response = admin_client.get(URL)
     assert response.status_code == 200
@@ -86,7 +91,7 @@ def test_empty_search_lists_everything_newest_first(admin_client, events):
     ],
 )
 def test_each_filter_narrows_the_results(admin_client, events, params, expected):
-    response = admin_client.get(URL, search_params(**params))
+    response = search(admin_client, **params)
     assert response.status_code == 200
     assert response.context["form"].errors == {}
     # The setup's membership grants (made by membership_grant, "now") are events too; leave them out.
@@ -101,7 +106,7 @@ def test_the_period_includes_the_whole_last_day(admin_client, events):
 
 
 def test_cpr_search_shows_the_person_masked_and_links_the_report(admin_client, events, person):
-    response = admin_client.get(URL, search_params(cpr="010190-1234"))
+    response = search(admin_client, cpr="010190-1234")
     results = response.text.split('id="results-heading"', 1)[1].split("</main>", 1)[0]
     assert "010190-xxxx" in results
     assert "Jens Jensen" in results
@@ -110,7 +115,7 @@ def test_cpr_search_shows_the_person_masked_and_links_the_report(admin_client, e
 
 
 def test_cpr_of_no_known_person_gives_no_results_and_says_so(admin_client, events):
-    response = admin_client.get(URL, search_params(cpr="311299-9999"))
+    response = search(admin_client, cpr="311299-9999")
     assert response.status_code == 200
     assert response.context["events"] == []
     assert "Der findes ingen person med dette CPR-nummer" in response.text
@@ -129,7 +134,7 @@ def test_cpr_of_no_known_person_gives_no_results_and_says_so(admin_client, event
     ],
 )
 def test_bad_input_gives_a_danish_form_error_and_no_search(admin_client, events, params, field, message):
-    response = admin_client.get(URL, search_params(**params))
+    response = admin_client.post(URL, search_params(**params))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert "Der er fejl i formularen" in response.text
@@ -138,7 +143,7 @@ def test_bad_input_gives_a_danish_form_error_and_no_search(admin_client, events,
 
 
 def test_searching_is_audited_with_the_person(admin_client, admin_user, events, person):
-    response = admin_client.get(URL, search_params(cpr="0101901234", handling="people"))
+    response = search(admin_client, cpr="0101901234", handling="people")
     event = AuditEvent.objects.get(action="audit.search")
     assert event.actor == admin_user
     assert event.person == person
@@ -162,8 +167,8 @@ def test_results_are_paginated_fifty_per_page_in_a_stable_order(admin_client, pe
     same_time = local(2026, 5, 1)
     created = [audit_event("people.view", person=person, occurred_at=same_time) for _ in range(PAGE_SIZE + 7)]
     # "people.view" leaves out the searches themselves (also events about the person), so pages do not shift.
-    first = admin_client.get(URL, search_params(cpr="0101901234", handling="people.view"))
-    second = admin_client.get(URL, search_params(cpr="0101901234", handling="people.view", side=2))
+    first = search(admin_client, cpr="0101901234", handling="people.view")
+    second = admin_client.get(first.redirect_chain[-1][0] + "&side=2")
     page_one = [event.pk for event in first.context["events"]]
     page_two = [event.pk for event in second.context["events"]]
     assert len(page_one) == PAGE_SIZE
@@ -258,6 +263,15 @@ def test_post_with_invalid_input_shows_errors_and_does_not_redirect(admin_client
     response = admin_client.post(URL, search_params(cpr="123"))
     assert response.status_code == 200
     assert response.context["form"].errors["cpr"]
+
+
+@pytest.mark.parametrize("cpr", ["0101901234", "010190-1234", "123", "abc"])
+def test_a_cpr_in_the_url_is_refused_and_not_searched(admin_client, events, cpr):
+    """A look-up by CPR is a POST: `?cpr=` (a valid number, or anything else) gets a Danish 400 and no search."""
+    response = admin_client.get(URL, search_params(cpr=cpr))
+    assert response.status_code == 400
+    assert "CPR-nummer i adressen" in response.text
+    assert not AuditEvent.objects.filter(action="audit.search").exists()
 
 
 def test_get_with_an_unknown_person_id_is_404(admin_client):

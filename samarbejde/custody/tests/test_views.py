@@ -157,7 +157,7 @@ def test_lookup_step_shows_only_the_cpr_field(client, worker):
 
 
 def test_lookup_unknown_cpr_offers_the_create_form_with_defaults(client, worker):
-    response = login(client, worker).get(ADMISSION_URL, {"cpr": NEW_CPR})
+    response = login(client, worker).post(ADMISSION_URL, {"step": "find", "cpr": NEW_CPR})
     body = response.content.decode()
     assert "Der findes ingen person" in body and 'name="first_name"' in body
     form = response.context["form"]
@@ -169,7 +169,7 @@ def test_lookup_unknown_cpr_offers_the_create_form_with_defaults(client, worker)
 
 def test_lookup_found_person_shows_name_situation_and_prefills(client, worker):
     person = make_person(acting_user=worker, first_name="Ole", last_name="Olsen", pension="foertidspension")
-    response = login(client, worker).get(ADMISSION_URL, {"cpr": person.cpr})
+    response = login(client, worker).post(ADMISSION_URL, {"step": "find", "cpr": person.cpr})
     body = response.content.decode()
     assert "Personen findes: Ole Olsen" in body and "førtidspension" in body and "ikke indsat" in body
     assert 'name="first_name"' not in body
@@ -178,13 +178,15 @@ def test_lookup_found_person_shows_name_situation_and_prefills(client, worker):
 
 
 def test_lookup_with_htmx_returns_the_partial(client, worker):
-    response = login(client, worker).get(ADMISSION_URL, {"cpr": NEW_CPR}, headers={"HX-Request": "true"})
+    response = login(client, worker).post(
+        ADMISSION_URL, {"step": "find", "cpr": NEW_CPR}, headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="admission-details"') and "<html" not in body
 
 
 def test_lookup_found_person_in_custody_links_to_the_episode(client, worker, episode):
-    body = login(client, worker).get(ADMISSION_URL, {"cpr": episode.person.cpr}).content.decode()
+    body = login(client, worker).post(ADMISSION_URL, {"step": "find", "cpr": episode.person.cpr}).content.decode()
     assert "Personen er indsat i" in body and episode_url(episode) in body
 
 
@@ -194,8 +196,11 @@ def test_lookup_found_person_in_custody_links_to_the_episode(client, worker, epi
 )
 def test_invalid_cpr_gives_the_danish_message(client, worker, cpr, message):
     login(client, worker)
-    assert message in client.get(ADMISSION_URL, {"cpr": cpr}).content.decode()
-    assert message in client.get(ADMISSION_URL, {"cpr": cpr}, headers={"HX-Request": "true"}).content.decode()
+    assert message in client.post(ADMISSION_URL, {"step": "find", "cpr": cpr}).content.decode()
+    assert (
+        message
+        in client.post(ADMISSION_URL, {"step": "find", "cpr": cpr}, headers={"HX-Request": "true"}).content.decode()
+    )
     before = counts()
     response = client.post(ADMISSION_URL, admission_data(cpr=cpr))
     assert response.status_code == 200 and message in response.content.decode()

@@ -119,9 +119,9 @@ def test_bad_or_unknown_cpr_numbers_give_a_danish_message_on_the_page(krfo, pers
         assert searches.get().person is None and searches.get().details == {"found": False}
 
 
-def test_a_cpr_in_the_query_string_is_ignored(krfo, person):
+def test_a_cpr_in_the_query_string_is_refused_and_not_searched(krfo, person):
     response = logged_in(krfo).get(INDEX, {"cpr": CPR})
-    assert response.status_code == 200
+    assert response.status_code == 400 and "CPR-nummer i adressen" in response.content.decode()
     assert not AuditEvent.objects.filter(action="people.search").exists()
 
 
