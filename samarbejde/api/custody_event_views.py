@@ -39,6 +39,11 @@ MSG_CONCURRENT = "Hændelsen kolliderede med en samtidig ændring af samme perso
 # 400: the body is wrong in itself; 422: it is well-formed, but the episode's state does not allow it.
 SERVICE_ERRORS: dict[str, tuple[int, tuple[str, ...] | None]] = {
     "date_required": (400, ("occurred_at",)),
+    # core.dates' window, checked by the services too (the serializer usually answers first, with 400).
+    "date_out_of_range": (400, ("occurred_at",)),
+    "date_before_birth": (400, ("occurred_at",)),
+    "date_too_old": (400, ("occurred_at",)),
+    "date_too_far_ahead": (400, ("expected_release", "date")),
     "date_in_future": (422, ("occurred_at",)),
     "before_admission": (422, ("occurred_at",)),
     "expected_before_admission": (422, ("expected_release", "date")),

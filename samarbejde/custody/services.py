@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
+from samarbejde.core import dates
 from samarbejde.custody.models import (
     CustodyType,
     Episode,
@@ -173,6 +174,7 @@ def _clean_expected(expected: date | None, certainty: str | None, admitted_at: d
         raise ValidationError(MSG_EXPECTED_BEFORE_ADMISSION, code="expected_before_admission")
     if (expected - admitted).days > MAX_EXPECTED_STAY_DAYS:
         raise ValidationError(MSG_EXPECTED_TOO_FAR, code="expected_too_far")
+    dates.check_planned(expected)  # the plausible window (core.dates), as in the forms and the API
     return expected, certainty
 
 
@@ -318,6 +320,8 @@ def episode_admit(
         raise ValidationError(MSG_CUSTODY_TYPE, code="custody_type")
     admitted_at = _as_datetime(admitted_at)
     _not_in_future(admitted_at)
+    # The plausible window (core.dates, a product choice): forms, API and this service alike.
+    dates.check_occurred(admitted_at, birth=dates.birth_date_of(person.cpr))
     expected, certainty = _clean_expected(expected_release, certainty, admitted_at)
     # Lock the person: two admissions of the same person at once wait for each other.
     person = Person.objects.select_for_update(of=("self",)).select_related("home_municipality").get(pk=person.pk)

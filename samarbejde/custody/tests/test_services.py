@@ -1,6 +1,6 @@
 """Custody services: the life cycle, every guard's Danish message (nothing saved), rollback, query counts."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -261,6 +261,25 @@ GUARDS = [
         s.MSG_DATE_REQUIRED,
     ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("admitted_at", "code"),
+    [
+        (lambda: NOW() - timedelta(days=3 * 365), "date_too_old"),
+        # The test persons are born 1970-1999 (their CPR numbers): earlier is before birth.
+        (lambda: datetime(1960, 1, 1, 10, 0, tzinfo=timezone.get_current_timezone()), "date_before_birth"),
+        (lambda: datetime(1, 1, 2, 10, 0, tzinfo=UTC), "date_before_birth"),
+    ],
+)
+def test_the_service_keeps_the_plausible_window_of_forms_and_api(worker, admitted_at, code):
+    """core.dates' window holds for every caller of the service (admin, demo, scripts), not only the forms."""
+    person = make_person(acting_user=worker)
+    before = counts()
+    with pytest.raises(ValidationError) as exc, transaction.atomic():
+        admit(person, acting_user=worker, admitted_at=admitted_at())
+    assert exc.value.error_list[0].code == code and "Kontrollér" in exc.value.messages[0]
+    assert counts() == before
 
 
 @pytest.mark.parametrize(("name", "call", "message"), GUARDS, ids=[g[0] for g in GUARDS])
