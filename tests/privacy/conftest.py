@@ -2,7 +2,7 @@
 
 import pytest
 
-from samarbejde.custody.tests.factories import krfo_case_worker, make_person
+from samarbejde.custody.tests.factories import admit, krfo_case_worker, make_person
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.tests.factories import user_with_role
 
@@ -19,4 +19,6 @@ def worker(db):
 
 @pytest.fixture
 def person(worker):
-    return make_person(acting_user=worker, cpr="0303831234", first_name="Pia", last_name="Privat")
+    person = make_person(acting_user=worker, cpr="0303831234", first_name="Pia", last_name="Privat")
+    admit(person, acting_user=worker)  # the worker's prison holds the person: its staff see them (ADR 0008)
+    return person

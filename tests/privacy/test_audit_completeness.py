@@ -30,6 +30,7 @@ from samarbejde.notifications.services import notification_answer
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.tests.factories import organisation, user_with_role
 from samarbejde.people.models import PersonLink
+from samarbejde.people.services import person_access_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,8 @@ def world(settings, tmp_path) -> World:
         files=[SimpleUploadedFile("sagsakter.pdf", PDF, content_type="application/pdf")],
         acting_user=coordinator,
     )
+    # A need-access grant (ADR 0008), so the grants pages have a person to show.
+    person_access_grant(person, justification="Opfølgning på sagen efter overførsel", hours=4, acting_user=worker)
     raw_key = api_key_create(
         organisation("101"), scopes=[ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_ANSWER], name="Test"
     )[1]
@@ -149,6 +152,8 @@ URL_PATTERNS: dict[str, object] = {
     "konto/totp/bekraeft/": NotPersonal(STAFF),
     "revision/": Shows("administrator", lambda w: f"/revision/?person={w.person.pk}"),
     "revision/person/<uuid:person_id>/": Shows("administrator", lambda w: f"/revision/person/{w.person.pk}/"),
+    "revision/begrundede-adgange/": Shows("administrator", lambda w: "/revision/begrundede-adgange/"),
+    "klienter/adgang/": Shows("worker", lambda w: "/klienter/adgang/"),  # the user's own live grants
     "blanketter/": Shows("worker", lambda w: "/blanketter/"),  # the forms prepared most recently
     "blanketter/person/<uuid:person_id>/": Shows("worker", lambda w: f"/blanketter/person/{w.person.pk}/"),
     "blanketter/person/<uuid:person_id>/ny/": Shows("worker", lambda w: f"/blanketter/person/{w.person.pk}/ny/"),
@@ -355,7 +360,7 @@ def test_the_tables_hold_what_the_issue_names():
         "api GET /api/v1/notifications/{id}/",
     ):
         assert name in shown, name
-    assert len(shown) == 25
+    assert len(shown) == 27  # 25, and the two need-access pages (ADR 0008)
 
 
 def _get(client, world: World, who: str, url: str):
