@@ -526,3 +526,18 @@ def test_unsettled_list_overdue_first_and_settled_left_out(client, worker, episo
     rows = list(response.context["page"])
     assert rows[0].pk == overdue.pk and answered.pk not in [n.pk for n in rows]
     assert "Overskredet" in response.content.decode()
+
+
+def test_the_youth_supervisors_lists_show_no_adult_inmate(client, episode):
+    """Issue 9's done-when: the youth unit sees only youth cases; an adult inmate is on none of its lists."""
+    login(client, user_with_role(Role.YOUTH_SUPERVISOR))
+    for url, query in (
+        (INMATES_URL, {}),
+        (INMATES_URL, {"institution": INSTITUTION}),
+        (UNSETTLED_URL, {}),
+        (UNSETTLED_URL, {"institution": INSTITUTION}),
+        (reverse("core:start"), {}),
+    ):
+        body = client.get(url, query).content.decode()
+        assert "Test Person" not in body, (url, query)
+    assert client.get(episode_url(episode)).status_code == 404
