@@ -13,6 +13,8 @@ from samarbejde.audit.models import AuditEvent
 from samarbejde.audit.reports import CSV_HEADERS, REPORT_TITLE
 from samarbejde.audit.tests.factories import audit_event
 from samarbejde.audit.views import PAGE_SIZE, PURPOSE_REPORT
+from samarbejde.organisations.roles import Role
+from samarbejde.people.fields import Context, FieldView
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,7 @@ def test_pdf_template_has_title_name_full_cpr_time_and_events(events, person):
         {
             "title": REPORT_TITLE,
             "person": person,
+            "fields": FieldView(role=Role.ADMINISTRATOR, context=Context.SUBJECT_REPORT),
             "events": with_labels(AuditEvent.objects.filter(person=person).select_related("actor")),
             "generated_at": local(2026, 6, 1, 9),
         },
