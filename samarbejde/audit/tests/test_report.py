@@ -68,6 +68,16 @@ def test_page_shows_every_event_about_the_person_and_only_those(admin_client, ev
     assert "style=" not in text
 
 
+def test_back_to_the_search_names_the_person_by_id_not_by_cpr(admin_client, events, person):
+    """ADR 0010: a `?cpr=` link would be refused (400); the search takes `?person=<id>` (and shows the
+    person's CPR number masked there, ADR 0011)."""
+    text = admin_client.get(report_url(person)).text
+    assert f"/revision/?person={person.pk}" in text and "?cpr=" not in text
+    search = admin_client.get(f"/revision/?person={person.pk}")
+    assert search.status_code == 200
+    assert "010190-xxxx" in search.text and "010190-1234" not in search.text
+
+
 def test_missing_person_is_404(admin_client):
     assert admin_client.get(reverse("audit:subject_report", args=[uuid.uuid4()])).status_code == 404
     assert not AuditEvent.objects.filter(action="audit.subject_report").exists()
