@@ -35,6 +35,7 @@ from samarbejde.notifications import services as notification_services
 from samarbejde.notifications.access import access_notification_by_id
 from samarbejde.notifications.models import NotificationStatus
 from samarbejde.notifications.selectors import notification_answer_of, notifications_inbox
+from samarbejde.people.fields import Context, field_view
 
 MSG_NOT_FOUND = "Underretningen findes ikke."
 MSG_BAD_STATUS = "Ukendt status: %(value)s. Gyldige værdier: %(valid)s."
@@ -89,6 +90,9 @@ class ApiKeyView(APIView):
     def throttled(self, request, wait):
         seconds = int(wait) + 1 if wait is not None else 60
         raise Throttled(wait=wait, detail=MSG_THROTTLED % {"wait": seconds})
+
+    def serializer_context(self) -> dict:
+        return {"fields": field_view(self.request.user, Context.NOTICE)}
 
     def get_notification(self, pk, action: str = "view"):
         try:
@@ -173,7 +177,9 @@ class NotificationListView(ApiKeyView):
             audit_read_many(
                 "notifications.list", acting_user=request.user, persons=[n.person for n in page], purpose="API"
             )
-        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+        # Each item is the whole notice (the feed a recipient's system files notices from): the notice's policy.
+        data = NotificationSerializer(page, many=True, context=self.serializer_context()).data
+        return paginator.get_paginated_response(data)
 
 
 class NotificationDetailView(ApiKeyView):
@@ -192,7 +198,7 @@ class NotificationDetailView(ApiKeyView):
         notification = self.get_notification(pk)
         notification = notification_services.notification_mark_read(notification, acting_user=request.user)
         notification = self.get_notification(pk)  # with its relations joined again
-        return Response(NotificationSerializer(notification).data)
+        return Response(NotificationSerializer(notification, context=self.serializer_context()).data)
 
 
 class NotificationAcknowledgeView(ApiKeyView):
@@ -216,7 +222,8 @@ class NotificationAcknowledgeView(ApiKeyView):
             notification_services.notification_acknowledge(notification, acting_user=request.user)
         except DjangoPermissionDenied:
             raise NotFound(MSG_NOT_FOUND) from None
-        return Response(NotificationSerializer(self.get_notification(pk, action="acknowledge")).data)
+        notification = self.get_notification(pk, action="acknowledge")
+        return Response(NotificationSerializer(notification, context=self.serializer_context()).data)
 
 
 class NotificationAnswerView(ApiKeyView):

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from samarbejde.api.fields import DATE_ERRORS
 from samarbejde.organisations.models import Contact, ContactFunction, Organisation, Region
+from samarbejde.people.fields import Context, FieldView
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -202,7 +203,12 @@ class NotificationSerializer(serializers.Serializer):
     due_date = serializers.DateField(read_only=True, allow_null=True, help_text="Frist for kvittering eller svar.")
     withdrawn_at = serializers.DateTimeField(read_only=True, allow_null=True)
     withdrawal_reason = serializers.CharField(read_only=True, help_text="Begrundelse, hvis den er trukket tilbage.")
-    snapshot = serializers.JSONField(read_only=True, help_text="Indholdet, som det var da underretningen blev sendt.")
+    snapshot = serializers.SerializerMethodField(
+        help_text=(
+            "Indholdet, som det var da underretningen blev sendt, vist efter feltpolitikken (ADR 0011): samme "
+            "felter som på underretningens side i Samarbejde. cpr: 10 cifre."
+        )
+    )
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     read_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -216,6 +222,12 @@ class NotificationSerializer(serializers.Serializer):
         from samarbejde.notifications.selectors import notification_status
 
         return notification_status(obj)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_snapshot(self, obj) -> dict:
+        # The view passes the viewer's field policy (people.fields, Context.NOTICE); without one, no person field.
+        fields = self.context.get("fields") or FieldView(role=None, context=Context.NOTICE)
+        return fields.snapshot(obj.snapshot)
 
     @staticmethod
     def _ref(content_type_id, pk) -> dict:

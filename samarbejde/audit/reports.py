@@ -73,7 +73,7 @@ def subject_report_csv(person: Person, events: list[AuditEvent], *, generated_at
     return response
 
 
-def subject_report_pdf(person: Person, events: list[AuditEvent], *, generated_at: datetime) -> HttpResponse:
+def subject_report_pdf(person: Person, events: list[AuditEvent], *, generated_at: datetime, fields) -> HttpResponse:
     """An A4 PDF in Danish: title, the person's name and full CPR, when it was made, and the events."""
     from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only this needs it
 
@@ -82,6 +82,7 @@ def subject_report_pdf(person: Person, events: list[AuditEvent], *, generated_at
         {
             "title": REPORT_TITLE,
             "person": person,
+            "fields": fields,  # people.fields, Context.SUBJECT_REPORT
             "events": events,
             "generated_at": timezone.localtime(generated_at),
         },

@@ -19,6 +19,7 @@ from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.core.middleware import cpr_in_query_refused
 from samarbejde.organisations.access import require_capability, user_can
 from samarbejde.organisations.roles import Cap
+from samarbejde.people.fields import Context, field_view
 from samarbejde.people.selectors import access_grants
 
 PAGE_SIZE = 50
@@ -56,6 +57,7 @@ def search(request):
             return redirect(f"{reverse('audit:search')}?{urlencode(form.query_without_cpr(person))}")
         context = {"form": form, "searched": True, "page": None, "events": [], "person": None, "cpr_searched": False}
         context["may_report"] = user_can(request.user, Cap.AUDIT_SUBJECT_REPORT)
+        context["fields"] = field_view(request.user, Context.AUDIT)
         return render(request, "audit/search.html", context)
     if request.GET.get("cpr", "").strip():
         return cpr_in_query_refused(request)  # a CPR look-up is a POST; never taken from a URL
@@ -81,6 +83,7 @@ def search(request):
         )
         context.update(page=page, events=events, person=person, cpr_searched=bool(cpr))
     context["may_report"] = user_can(request.user, Cap.AUDIT_SUBJECT_REPORT)
+    context["fields"] = field_view(request.user, Context.AUDIT)
     return render(request, "audit/search.html", context)
 
 
@@ -110,14 +113,23 @@ def subject_report(request, person_id):
         purpose=PURPOSE_REPORT,
         details={"format": report_format, "events": total},
     )
+    # The data subject's own copy (ADR 0011): the report's header names them by full CPR number.
+    fields = field_view(request.user, Context.SUBJECT_REPORT)
     if report_format == "csv":
         return reports.subject_report_csv(person, events, generated_at=generated_at)
     if report_format == "pdf":
-        return reports.subject_report_pdf(person, events, generated_at=generated_at)
+        return reports.subject_report_pdf(person, events, generated_at=generated_at, fields=fields)
     return render(
         request,
         "audit/subject_report.html",
-        {"person": person, "page": page, "events": events, "title": reports.REPORT_TITLE, "generated_at": generated_at},
+        {
+            "person": person,
+            "fields": fields,
+            "page": page,
+            "events": events,
+            "title": reports.REPORT_TITLE,
+            "generated_at": generated_at,
+        },
     )
 
 
@@ -139,4 +151,8 @@ def access_grant_list(request):
         audit_read_many(
             "audit.access_grants", acting_user=request.user, persons=[g.person for g in grants], purpose=PURPOSE_GRANTS
         )
-    return render(request, "audit/access_grants.html", {"page": page, "grants": grants})
+    return render(
+        request,
+        "audit/access_grants.html",
+        {"page": page, "grants": grants, "fields": field_view(request.user, Context.AUDIT)},
+    )

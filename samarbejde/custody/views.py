@@ -34,7 +34,7 @@ from samarbejde.organisations.access import require_capability, user_can
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Cap, OrgKind
 from samarbejde.people import link_rules
-from samarbejde.people.access import display_cpr
+from samarbejde.people.fields import Context, field_view
 from samarbejde.people.selectors import access_grants_of, person_search_by_cpr
 from samarbejde.people.services import person_access_grant
 
@@ -132,7 +132,7 @@ def admission_create(request):
     context = {
         "lookup": lookup,
         "person": person,
-        "person_cpr": display_cpr(request.user, person) if person else "",
+        "person_cpr": field_view(request.user, Context.KRFO_CASE).cpr(person) if person else "",
         "open_episode": open_episode,
         "form": form,
     }
@@ -181,10 +181,12 @@ def _render_episode(request, pk, *, status: int = 200, **bound):
     )
     # Only the institution that holds the person registers its events (ADR 0008): others see, not act.
     may_change = may_change_at(request.user, episode.institution)
+    fields = field_view(request.user, Context.KRFO_CASE)
     context = {
         "episode": episode,
         "person": episode.person,
-        "person_cpr": display_cpr(request.user, episode.person),
+        "fields": fields,
+        "person_cpr": fields.cpr(episode.person),
         "may_change": may_change and episode.is_open,
     }
     if context["may_change"]:
@@ -399,7 +401,7 @@ def inmate_list(request):
             "filter_form": filter_form,
             "institution": institution,
             "page": page,
-            "rows": [(episode, display_cpr(request.user, episode.person)) for episode in page or []],
+            "fields": field_view(request.user, Context.KRFO_CASE),
             "may_register": user_can(request.user, Cap.PERSON_REGISTER) and _own_institution(request) is not None,
             "may_request_access": user_can(request.user, Cap.NEED_ACCESS),
         },
@@ -471,8 +473,9 @@ def need_access(request):
             persons=[g.person for g in grants],
             purpose="Egne begrundede adgange",
         )
+    fields = field_view(request.user, Context.KRFO_CASE)
     for grant in grants:
-        grant.cpr_shown = display_cpr(request.user, grant.person)
+        grant.cpr_shown = fields.cpr(grant.person)
         grant.episode = latest.get(grant.person_id)
     return render(
         request,

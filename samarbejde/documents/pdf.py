@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from samarbejde.documents.models import FormKind, InmateForm
-from samarbejde.people.cpr import format_cpr
+from samarbejde.people.fields import FieldView
 
 INTRO = {
     FormKind.DIGITAL_POST_EXEMPTION: (
@@ -20,7 +20,8 @@ INTRO = {
 }
 
 
-def render_inmate_form(form: InmateForm) -> bytes:
+def render_inmate_form(form: InmateForm, *, fields: FieldView) -> bytes:
+    """`fields`: the printing user's field policy (people.fields, Context.KRFO_CASE)."""
     from weasyprint import HTML  # slow import; only printing needs it
 
     institution = form.episode.institution if form.episode_id else form.prepared_by_organisation
@@ -29,8 +30,8 @@ def render_inmate_form(form: InmateForm) -> bytes:
         {
             "form": form,
             "person": form.person,
-            "cpr": format_cpr(form.person.cpr),
-            "relative_cpr": format_cpr(form.relative_cpr) if form.relative_cpr else "",
+            "cpr": fields.cpr(form.person),
+            "relative_cpr": fields.cpr_value(form.relative_cpr, formatted=True) if form.relative_cpr else "",
             "institution": institution,
             "intro": INTRO[form.kind],
             "printed_at": timezone.localtime(),

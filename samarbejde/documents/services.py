@@ -106,8 +106,10 @@ def inmate_form_set_status(form: InmateForm, *, status: str, note: str = "", act
 def inmate_form_print(form: InmateForm, *, acting_user) -> bytes:
     """Render the prefilled form as a Danish A4 PDF; printing it is a read of personal data (audited)."""
     from samarbejde.documents.pdf import render_inmate_form
+    from samarbejde.people.fields import Context, field_view
 
-    pdf = render_inmate_form(form)
+    # The form identifies the inmate (and the relative) to the authority it goes to: KRFO's case policy.
+    pdf = render_inmate_form(form, fields=field_view(acting_user, Context.KRFO_CASE))
     audit_record(
         "documents.print", acting_user=acting_user, person=form.person, obj=form, purpose=form.get_kind_display()
     )

@@ -15,7 +15,8 @@ from samarbejde.documents.selectors import inmate_forms_recent_for_organisation
 from samarbejde.documents.services import inmate_form_prepare, inmate_form_print, inmate_form_set_status
 from samarbejde.organisations.access import active_membership, require_capability
 from samarbejde.organisations.roles import Cap
-from samarbejde.people.access import access_person_by_id, display_cpr
+from samarbejde.people.access import access_person_by_id
+from samarbejde.people.fields import Context, field_view
 from samarbejde.people.selectors import person_search_by_cpr
 
 PURPOSE_FORM_CREATE = "Udfyldning af blanket til indsat"
@@ -53,7 +54,8 @@ def index(request):
             "lookup": lookup,
             "kinds": FormKind,
             "organisation": organisation,
-            "rows": [(item, display_cpr(request.user, item.person)) for item in recent],
+            "recent": recent,
+            "fields": field_view(request.user, Context.KRFO_CASE),
         },
     )
 
@@ -73,7 +75,7 @@ def forms_for_person(request, person_id):
     return render(
         request,
         "documents/forms_for_person.html",
-        {"person": person, "cpr": display_cpr(request.user, person), "items": items},
+        {"person": person, "cpr": field_view(request.user, Context.KRFO_CASE).cpr(person), "items": items},
     )
 
 
@@ -109,7 +111,7 @@ def form_create(request, person_id):
     return render(
         request,
         "documents/form_create.html",
-        {"person": person, "cpr": display_cpr(request.user, person), "form": form},
+        {"person": person, "cpr": field_view(request.user, Context.KRFO_CASE).cpr(person), "form": form},
     )
 
 
@@ -124,7 +126,7 @@ def form_detail(request, pk):
         "documents/form_detail.html",
         {
             "item": item,
-            "cpr": display_cpr(request.user, item.person),
+            "cpr": field_view(request.user, Context.KRFO_CASE).cpr(item.person),
             "history": item.status_changes.select_related("changed_by"),
             "status_form": StatusForm(choices=item.next_statuses) if item.next_statuses else None,
         },

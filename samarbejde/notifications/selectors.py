@@ -302,11 +302,13 @@ def _shown(field_name: str, shape: str, value, data: dict) -> str:
     return str(value or "")
 
 
-def snapshot_rows(notification: Notification) -> list[tuple[str, str]]:
+def snapshot_rows(notification: Notification, *, data: dict | None = None) -> list[tuple[str, str]]:
     """The notice's snapshot as (Danish label, formatted value) rows: what the recipient was sent, in the order
     its rule lists the fields (notices of a rule no longer in the registry: the fields they carry). The name
-    and CPR number are shown apart (the CPR number masked for roles that may not see it)."""
-    data = notification.snapshot or {}
+    and CPR number are shown apart. `data`: the snapshot with the field policy applied (people.fields
+    FieldView.snapshot); a field it leaves out is not shown, not even as "Ikke oplyst"."""
+    if data is None:
+        data = notification.snapshot or {}
     notice_type = notice_type_or_none(notification.rule)
     names = notice_type.snapshot_fields if notice_type is not None else [k for k in data if k in SNAPSHOT_FIELDS]
     rows: list[tuple[str, str]] = []

@@ -33,7 +33,7 @@ from samarbejde.notifications.models import NotificationKind, NotificationStatus
 from samarbejde.organisations.access import active_membership, require_capability
 from samarbejde.organisations.roles import Cap
 from samarbejde.organisations.selectors import krfo_contacts_of
-from samarbejde.people.access import display_cpr
+from samarbejde.people.fields import Context, field_view
 
 PAGE_SIZE = 50
 STATUS_LABELS = dict(NotificationStatus.choices)
@@ -59,11 +59,12 @@ def inbox(request):
     rows = selectors.inbox_for_list(request.user, today=today, **filter_form.filters())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
     notices = list(page.object_list)
+    fields = field_view(request.user, Context.INBOX_ROW)
     for notice in notices:
         notice.current_status = selectors.notification_status(notice, today)
         notice.status_label = STATUS_LABELS[notice.current_status]
         notice.badge = selectors.STATUS_BADGES[notice.current_status]
-        notice.cpr_display = display_cpr(request.user, notice.person)
+        notice.cpr_display = fields.cpr(notice.person)
     persons = list({notice.person_id: notice.person for notice in notices}.values())
     if persons:
         audit_read_many("notifications.list", acting_user=request.user, persons=persons, purpose="Indbakke")
@@ -120,10 +121,12 @@ def _render_detail(request, notification, *, answer_form=None, assign_form=None,
         )
     if may_act and answer is None and notification.needs_answer and answer_form is None:
         answer_form = AnswerForm(notification=notification)
+    fields = field_view(request.user, Context.NOTICE)
     context = {
         "notification": notification,
-        "snapshot_rows": selectors.snapshot_rows(notification),
-        "cpr_display": display_cpr(request.user, notification.person),
+        "fields": fields,
+        "snapshot_rows": selectors.snapshot_rows(notification, data=fields.snapshot(notification.snapshot)),
+        "cpr_display": fields.cpr(notification.person),
         "current_status": current_status,
         "status_label": STATUS_LABELS[current_status],
         "badge": selectors.STATUS_BADGES[current_status],

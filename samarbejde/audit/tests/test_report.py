@@ -13,6 +13,8 @@ from samarbejde.audit.models import AuditEvent
 from samarbejde.audit.reports import CSV_HEADERS, REPORT_TITLE
 from samarbejde.audit.tests.factories import audit_event
 from samarbejde.audit.views import PAGE_SIZE, PURPOSE_REPORT
+from samarbejde.organisations.roles import Role
+from samarbejde.people.fields import Context, FieldView
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +66,16 @@ def test_page_shows_every_event_about_the_person_and_only_those(admin_client, ev
     assert "Andet formål" not in text
     assert "?format=csv" in text and "?format=pdf" in text
     assert "style=" not in text
+
+
+def test_back_to_the_search_names_the_person_by_id_not_by_cpr(admin_client, events, person):
+    """ADR 0010: a `?cpr=` link would be refused (400); the search takes `?person=<id>` (and shows the
+    person's CPR number masked there, ADR 0011)."""
+    text = admin_client.get(report_url(person)).text
+    assert f"/revision/?person={person.pk}" in text and "?cpr=" not in text
+    search = admin_client.get(f"/revision/?person={person.pk}")
+    assert search.status_code == 200
+    assert "010190-xxxx" in search.text and "010190-1234" not in search.text
 
 
 def test_missing_person_is_404(admin_client):
@@ -148,6 +160,7 @@ def test_pdf_template_has_title_name_full_cpr_time_and_events(events, person):
         {
             "title": REPORT_TITLE,
             "person": person,
+            "fields": FieldView(role=Role.ADMINISTRATOR, context=Context.SUBJECT_REPORT),
             "events": with_labels(AuditEvent.objects.filter(person=person).select_related("actor")),
             "generated_at": local(2026, 6, 1, 9),
         },

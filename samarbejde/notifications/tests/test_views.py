@@ -120,14 +120,13 @@ def test_anonymous_is_sent_to_login(client):
     assert response["Location"].startswith("/konto/log-ind/")
 
 
-def test_cpr_is_masked_for_municipalities_and_full_for_udk(client, admission, kbh):
+@pytest.mark.parametrize("role", [Role.MUNICIPAL_CASE_WORKER, Role.UDK_OFFICER])
+def test_inbox_rows_mask_the_cpr_for_every_recipient(client, admission, kbh, role):
+    """ADR 0011: the inbox row masks the CPR number (also for Udbetaling Danmark); the notice shows it in full."""
     person = admission.episode.person
-    client.force_login(kbh)
+    client.force_login(kbh if role == Role.MUNICIPAL_CASE_WORKER else user_with_role(role))
     html = client.get(INBOX).content.decode()
     assert person.cpr_masked in html and person.cpr_formatted not in html
-    client.force_login(user_with_role(Role.UDK_OFFICER))
-    html = client.get(INBOX).content.decode()
-    assert person.cpr_formatted in html
 
 
 def test_the_list_audits_one_read_per_person_shown(client, admission, kbh):
@@ -244,7 +243,7 @@ def test_opening_marks_read_audits_and_shows_the_snapshot_and_legal_basis(client
     assert "<h1>Anmodning om afgørelse om ydelser: Jonas Berg</h1>" in html
     assert "Cirkulæreskrivelse om indberetning" in html
     assert "Ydelser ved indsættelsen</dt> <dd>Kontanthjælp" in html
-    assert admission.episode.person.cpr_masked in html
+    assert admission.episode.person.cpr_formatted in html  # the addressed recipient: in full (ADR 0011)
     assert "Ny → Læst" in html  # the history
     assert "Send svar" in html and "Kvittér" in html and "Tildel til" in html
     # Data minimisation: the municipality's benefits notice carries no pension facts.
