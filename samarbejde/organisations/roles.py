@@ -73,7 +73,6 @@ class Cap(models.TextChoices):
     DIRECTORY_REVIEW = "directory.review", "Godkende eller afvise ændringsforslag"
     PERSON_VIEW_ALL = "people.view_all", "Se Kriminalforsorgens klienter i egen enheds ansvar"
     PERSON_VIEW_LINKED = "people.view_linked", "Se personer via en aktiv henvendelse til egen organisation"
-    PERSON_VIEW_FULL_CPR = "people.view_full_cpr", "Se fuldt CPR-nummer"
     PERSON_REGISTER = "people.register", "Registrere personer"
     PERSON_MAINTAIN = "people.maintain", "Registrere og rette personer i administrationsmodulet"
     LINK_OPEN = "people.link_open", "Åbne en henvendelse om en person til en anden myndighed"
@@ -89,7 +88,6 @@ _KRFO_COMMON = {
     Cap.START_PAGE,
     Cap.DIRECTORY_PROPOSE_ANY,
     Cap.PERSON_VIEW_ALL,
-    Cap.PERSON_VIEW_FULL_CPR,
     Cap.NEED_ACCESS,
 }
 
@@ -103,7 +101,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {Cap.START_PAGE, Cap.PERSON_VIEW_LINKED, Cap.DIRECTORY_PROPOSE_OWN, Cap.MANAGE_TEAM}
     ),
     Role.POLICE_OFFICER: frozenset({Cap.START_PAGE, Cap.PERSON_VIEW_LINKED}),
-    Role.UDK_OFFICER: frozenset({Cap.START_PAGE, Cap.PERSON_VIEW_LINKED, Cap.PERSON_VIEW_FULL_CPR}),
+    Role.UDK_OFFICER: frozenset({Cap.START_PAGE, Cap.PERSON_VIEW_LINKED}),
     # Administrators run the directory, catalogue, users and audit. They do not see case data: the
     # subject-access report shows the log about a person, never the person's case.
     Role.ADMINISTRATOR: frozenset(

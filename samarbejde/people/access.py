@@ -58,10 +58,4 @@ def may_request_access(user) -> bool:
     return membership is not None and membership.can(Cap.NEED_ACCESS)
 
 
-def may_see_full_cpr(user) -> bool:
-    membership = active_membership(user)
-    return membership is not None and membership.can(Cap.PERSON_VIEW_FULL_CPR)
-
-
-def display_cpr(user, person: Person) -> str:
-    return person.cpr_formatted if may_see_full_cpr(user) else person.cpr_masked
+# Which fields (full or masked CPR, address, ...) a viewer sees is people.fields' one policy (ADR 0011).

@@ -11,7 +11,7 @@ from samarbejde.audit.models import AuditEvent
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.services import membership_grant
-from samarbejde.people.access import access_person_by_id, display_cpr, persons_visible_to
+from samarbejde.people.access import access_person_by_id, persons_visible_to
 from samarbejde.people.models import LinkReason, Person, PersonLink
 from samarbejde.people.services import person_link_close, person_link_open, person_register
 
@@ -140,18 +140,6 @@ def test_register_requires_capability_and_is_audited():
     event = AuditEvent.objects.get(action="people.create")
     assert event.person == person and event.actor == krfo
     assert event.organisation.code == "krfo-koebenhavns-faengsler"
-
-
-@pytest.mark.parametrize(
-    ("role", "code", "shown"),
-    [
-        (Role.KRFO_CASE_WORKER, "krfo-koebenhavns-faengsler", "010190-1234"),
-        (Role.MUNICIPAL_CASE_WORKER, "101", "010190-xxxx"),
-        (Role.UDK_OFFICER, "udbetaling-danmark", "010190-1234"),
-    ],
-)
-def test_cpr_is_masked_for_roles_that_do_not_need_it(person, role, code, shown):
-    assert display_cpr(make_user(role, code), person) == shown
 
 
 def test_need_access_is_one_users_time_boxed_justified_and_audited(person):
