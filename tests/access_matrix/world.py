@@ -8,6 +8,8 @@
   (and is swept).
 - D: home 101, admitted at KF, transferred to Storstrøm two days ago: KF keeps sight of it for 30 days.
 - E: home 751, held by Storstrøm; its notices to 751 were withdrawn (so 751 has no link to E).
+- F: home 101, an old stay at KF (ended 400 days ago), held by Storstrøm now: Storstrøm sees the new episode only.
+- One of A's notices to 101 is withdrawn: 101 still has a link to A (the other notices), not to that notice.
 
 `Facts` says, from the scenario (not from the access code), which organisations have a live link to each person
 and to each episode: the policy functions in test_access_matrix.py decide every cell from these.
@@ -92,11 +94,19 @@ def build_world(*, now=None) -> World:
     st_worker = user_with_role(Role.KRFO_CASE_WORKER, STORSTROEM, username="matrix.st.scenario")
     kbh_coordinator = user_with_role(Role.MUNICIPAL_COORDINATOR, KBH, username="matrix.kbh.scenario")
 
-    a = make_person(acting_user=kf_worker, home=KBH, pension="folkepension", first_name="Asta", last_name="Matrixa")
+    a = make_person(
+        acting_user=kf_worker,
+        home=KBH,
+        pension="folkepension",
+        benefits=["kontanthjaelp"],
+        first_name="Asta",
+        last_name="Matrixa",
+    )
     b = make_person(acting_user=st_worker, home=AARHUS, first_name="Bent", last_name="Matrixb")
     c = make_person(acting_user=kf_worker, home=KBH, first_name="Carla", last_name="Matrixc")
     d = make_person(acting_user=kf_worker, home=KBH, first_name="Dan", last_name="Matrixd")
     e = make_person(acting_user=st_worker, home=AARHUS, first_name="Eva", last_name="Matrixe")
+    f = make_person(acting_user=kf_worker, home=KBH, first_name="Frida", last_name="Matrixf")
     storstroem = Organisation.objects.get(code=STORSTROEM)
 
     ea = admit(a, acting_user=kf_worker).episode
@@ -113,11 +123,26 @@ def build_world(*, now=None) -> World:
     with time_machine.travel(now - timedelta(days=400), tick=True):
         ec = admit(c, acting_user=kf_worker, admitted_at=timezone.now() - timedelta(days=200)).episode
         episode_release(ec, released_at=timezone.now(), release_kind=ReleaseKind.END_OF_SENTENCE, acting_user=kf_worker)
+    # F: an old stay at KF (over), a new one at Storstrøm: Storstrøm sees the new episode only.
+    with time_machine.travel(now - timedelta(days=400), tick=True):
+        ef_old = admit(f, acting_user=kf_worker, admitted_at=timezone.now() - timedelta(days=100)).episode
+        episode_release(
+            ef_old, released_at=timezone.now(), release_kind=ReleaseKind.END_OF_SENTENCE, acting_user=kf_worker
+        )
+    ef = admit(f, acting_user=st_worker, institution=storstroem).episode
     ed = admit(d, acting_user=kf_worker, admitted_at=now - timedelta(days=20)).episode
     episode_transfer(ed, to_institution=storstroem, occurred_at=now - timedelta(days=2), acting_user=kf_worker)
     ee = admit(e, acting_user=st_worker, institution=storstroem).episode
     for notice in Notification.objects.filter(person=e):
         notification_withdraw(notice, reason="Sendt ved en fejl", acting_user=st_worker)
+    # One of A's notices to 101 withdrawn: 101 keeps its link through the others but no longer sees this one.
+    a_withdrawn = (
+        Notification.objects.filter(person=a, recipient_organisation__code=KBH)
+        .exclude(pk=request.pk)
+        .order_by("created_at")
+        .first()
+    )
+    notification_withdraw(a_withdrawn, reason="Sendt ved en fejl", acting_user=kf_worker)
     person_links_close_expired()
 
     # The subjects: for every role a user in an organisation that has a link (where the role has one) and one
@@ -183,21 +208,30 @@ def build_world(*, now=None) -> World:
             )
         )
 
-    persons = {"A": a, "B": b, "C": c, "D": d, "E": e}
-    episodes = {"A": ea, "B": eb, "C": ec, "D": ed, "E": ee}
+    persons = {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+    episodes = {"A": ea, "B": eb, "C": ec, "D": ed, "E": ee, "F": ef, "F (old)": ef_old}
     facts = Facts()
     # Custody: the holder, and for 30 days the institution that let the person go (D: KF).
-    custody = {"A": {KF}, "B": {STORSTROEM}, "C": set(), "D": {KF, STORSTROEM}, "E": {STORSTROEM}}
+    custody = {
+        "A": {KF},
+        "B": {STORSTROEM},
+        "C": set(),
+        "D": {KF, STORSTROEM},
+        "E": {STORSTROEM},
+        "F": {STORSTROEM},
+        "F (old)": set(),
+    }
+    over = {ec.pk, ef_old.pk}  # the stays that ended 400 days ago: their notices' links have expired
     for key, episode in episodes.items():
         facts.episode_orgs[episode.pk] = custody[key]
     notices = list(Notification.objects.all())
     for key, person in persons.items():
-        # A notice's recipient keeps its link while the notice is not withdrawn; C's ended 400 days ago.
-        recipients = (
-            set()
-            if key == "C"
-            else {n.recipient_organisation.code for n in notices if n.person_id == person.pk and not n.withdrawn_at}
-        )
+        # A notice's recipient keeps its link while the notice is not withdrawn and its stay not long over.
+        recipients = {
+            n.recipient_organisation.code
+            for n in notices
+            if n.person_id == person.pk and not n.withdrawn_at and n.thread_id not in over
+        }
         facts.person_orgs[key] = custody[key] | recipients
     return World(
         persons=persons,
