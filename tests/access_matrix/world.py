@@ -25,7 +25,7 @@ from django.utils import timezone
 from samarbejde.api.models import ApiScope
 from samarbejde.api.services import api_key_create
 from samarbejde.audit.models import AuditEvent
-from samarbejde.custody.models import ReleaseKind
+from samarbejde.custody.models import Episode, ReleaseKind
 from samarbejde.custody.services import episode_decide_coordination, episode_release, episode_transfer
 from samarbejde.custody.tests.factories import INSTITUTION, OTHER_INSTITUTION, admit, make_person
 from samarbejde.documents.models import FormKind
@@ -83,6 +83,9 @@ class World:
     kf_worker: object = None
     storstroem_worker: object = None
 
+    def subject(self, key: str) -> Subject:
+        return next(s for s in self.subjects if s.key == key)
+
 
 def _other_of_kind(kind: str, not_code: str) -> str:
     return Organisation.objects.filter(kind=kind, is_active=True).exclude(code=not_code).order_by("code").first().code
@@ -109,7 +112,7 @@ def build_world(*, now=None) -> World:
     f = make_person(acting_user=kf_worker, home=KBH, first_name="Frida", last_name="Matrixf")
     storstroem = Organisation.objects.get(code=STORSTROEM)
 
-    ea = admit(a, acting_user=kf_worker).episode
+    ea = admit(a, acting_user=kf_worker, admitted_at=now - timedelta(days=10)).episode
     request = episode_decide_coordination(ea, coordinate=True, acting_user=kf_worker).case_files_request
     notification_answer(
         request,
@@ -209,7 +212,11 @@ def build_world(*, now=None) -> World:
         )
 
     persons = {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
-    episodes = {"A": ea, "B": eb, "C": ec, "D": ed, "E": ee, "F": ef, "F (old)": ef_old}
+    # As stored now (the services change their own locked copies: D's institution is Storstrøm's).
+    episodes = {
+        k: Episode.objects.select_related("institution").get(pk=e.pk)
+        for k, e in {"A": ea, "B": eb, "C": ec, "D": ed, "E": ee, "F": ef, "F (old)": ef_old}.items()
+    }
     facts = Facts()
     # Custody: the holder, and for 30 days the institution that let the person go (D: KF).
     custody = {
