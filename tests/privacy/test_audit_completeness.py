@@ -45,7 +45,8 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 @dataclass
 class World:
     """One inmate with a case: admitted (notices to Københavns Kommune), coordination decided (a request for
-    case files, answered with a file), an inmate form prepared, a need-access grant; and the users who may see each page."""
+    case files, answered with a file), an inmate form prepared, a need-access grant; and the users who may see
+    each page."""
 
     worker: object
     coordinator: object
