@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from samarbejde.api.models import ApiScope
 from samarbejde.api.services import api_key_create
@@ -29,8 +29,10 @@ from samarbejde.notifications.models import NotificationAttachment
 from samarbejde.notifications.services import notification_answer
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.tests.factories import organisation, user_with_role
+from samarbejde.people.link_rules import need_access_hours_allowed
 from samarbejde.people.models import PersonLink
 from samarbejde.people.services import person_access_grant
+from tests.urlwalk import ADMIN_VIEWS, admin_model_patterns, api_operations, url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +45,8 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 @dataclass
 class World:
     """One inmate with a case: admitted (notices to Københavns Kommune), coordination decided (a request for
-    case files, answered with a file), an inmate form prepared; and the users who may see each page."""
+    case files, answered with a file), an inmate form prepared, a need-access grant; and the users who may see
+    each page."""
 
     worker: object
     coordinator: object
@@ -74,8 +77,10 @@ def world(settings, tmp_path) -> World:
         files=[SimpleUploadedFile("sagsakter.pdf", PDF, content_type="application/pdf")],
         acting_user=coordinator,
     )
-    # A need-access grant (ADR 0008), so the grants pages have a person to show.
-    person_access_grant(person, justification="Opfølgning på sagen efter overførsel", hours=4, acting_user=worker)
+    # A need-access grant, so the user's own grants and the data-protection officer's list show the person.
+    person_access_grant(
+        person, justification="Opfølgning på en henvendelse", hours=need_access_hours_allowed()[0], acting_user=worker
+    )
     raw_key = api_key_create(
         organisation("101"), scopes=[ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_ANSWER], name="Test"
     )[1]
@@ -153,7 +158,6 @@ URL_PATTERNS: dict[str, object] = {
     "revision/": Shows("administrator", lambda w: f"/revision/?person={w.person.pk}"),
     "revision/person/<uuid:person_id>/": Shows("administrator", lambda w: f"/revision/person/{w.person.pk}/"),
     "revision/begrundede-adgange/": Shows("administrator", lambda w: "/revision/begrundede-adgange/"),
-    "klienter/adgang/": Shows("worker", lambda w: "/klienter/adgang/"),  # the user's own live grants
     "blanketter/": Shows("worker", lambda w: "/blanketter/"),  # the forms prepared most recently
     "blanketter/person/<uuid:person_id>/": Shows("worker", lambda w: f"/blanketter/person/{w.person.pk}/"),
     "blanketter/person/<uuid:person_id>/ny/": Shows("worker", lambda w: f"/blanketter/person/{w.person.pk}/ny/"),
@@ -175,6 +179,7 @@ URL_PATTERNS: dict[str, object] = {
     "indbakke/bilag/<uuid:pk>/": Shows("coordinator", lambda w: f"/indbakke/bilag/{w.attachment.pk}/"),
     "klienter/": Shows("worker", lambda w: "/klienter/"),
     "klienter/ubesvarede/": Shows("worker", lambda w: "/klienter/ubesvarede/"),
+    "klienter/adgang/": Shows("worker", lambda w: "/klienter/adgang/"),  # the user's own need-access grants
     "klienter/indsaettelse/": NotPersonal("on GET only the empty CPR field; the look-up is a POST (people.search)"),
     "klienter/forloeb/<uuid:pk>/": Shows("worker", lambda w: f"/klienter/forloeb/{w.episode.pk}/"),
     "klienter/forloeb/<uuid:pk>/afsoning/": PostOnly(),
@@ -211,16 +216,6 @@ URL_PATTERNS: dict[str, object] = {
     "admin/accounts/user/<id>/password/": NotPersonal(STAFF),
     "admin/people/person/cpr-opslag/": PostOnly(),
     "admin/audit/auditevent/cpr-opslag/": PostOnly(),
-}
-
-# Each registered ModelAdmin has the same six URL patterns; the models that show a person are tried on each.
-ADMIN_VIEWS = {
-    "": "changelist",
-    "add/": "add",
-    "<path:object_id>/history/": "history",
-    "<path:object_id>/delete/": "delete",
-    "<path:object_id>/change/": "change",
-    "<path:object_id>/": "redirect",
 }
 
 
@@ -290,41 +285,16 @@ API_OPERATIONS: dict[str, object] = {
 }
 
 
-# --- Walking the URL conf and the schema ---------------------------------------------------------------------
-
-
-def url_patterns(resolver=None, prefix: str = ""):
-    """Every URL pattern as its full route (e.g. "klienter/forloeb/<uuid:pk>/"), the admin's included."""
-    for pattern in (resolver or get_resolver()).url_patterns:
-        if isinstance(pattern, URLResolver):
-            yield from url_patterns(pattern, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern)
+# --- Walking the URL conf and the schema (tests/urlwalk.py) ---------------------------------------------------
 
 
 def admin_patterns() -> dict[str, object]:
     """The six per-model patterns of every registered ModelAdmin, classified by ADMIN_MODELS (None: unclassified)."""
-    table = {}
-    for model in admin.site._registry:
-        label = model._meta.label_lower
-        base = f"admin/{model._meta.app_label}/{model._meta.model_name}/"
-        for suffix, view in ADMIN_VIEWS.items():
-            table[base + suffix] = ADMIN_MODELS.get(label, {}).get(view)
-    return table
+    return {route: ADMIN_MODELS.get(label, {}).get(view) for route, label, view in admin_model_patterns()}
 
 
 def classification() -> dict[str, object]:
     return {**URL_PATTERNS, **admin_patterns()}
-
-
-def api_operations() -> list[str]:
-    from drf_spectacular.generators import SchemaGenerator
-
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    methods = ("get", "post", "put", "patch", "delete")
-    return sorted(
-        f"{method.upper()} {path}" for path, item in schema["paths"].items() for method in item if method in methods
-    )
 
 
 def test_every_url_pattern_is_classified():
@@ -360,7 +330,7 @@ def test_the_tables_hold_what_the_issue_names():
         "api GET /api/v1/notifications/{id}/",
     ):
         assert name in shown, name
-    assert len(shown) == 27  # 25, and the two need-access pages (ADR 0008)
+    assert len(shown) == 27
 
 
 def _get(client, world: World, who: str, url: str):
