@@ -140,13 +140,6 @@ def access_grant_list(request):
     The persons shown are audited as read."""
     page = Paginator(access_grants(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
     grants = list(page.object_list)
-    now = timezone.now()
-    for grant in grants:
-        grant.state = (
-            "Lukket"
-            if grant.closed_at is not None
-            else ("Udløbet" if grant.expires_at and grant.expires_at <= now else "Aktiv")
-        )
     if grants:
         audit_read_many(
             "audit.access_grants", acting_user=request.user, persons=[g.person for g in grants], purpose=PURPOSE_GRANTS

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
 from samarbejde.core import dates
+from samarbejde.custody.access import may_change_at
 from samarbejde.custody.models import (
     CustodyType,
     Episode,
@@ -108,12 +109,16 @@ def _require_krfo(acting_user) -> None:
         raise PermissionDenied(MSG_NOT_ALLOWED)
 
 
-def _require_holder(acting_user, episode: Episode, *, receiving: Organisation | None = None) -> None:
+def _may_register_for(acting_user, episode: Episode, *, receiving: Organisation | None = None) -> bool:
     """Need-to-know (ADR 0008): only the institution that holds the person registers its events; a transfer
-    may also be reported by the institution that receives the person."""
-    membership = active_membership(acting_user)
-    own = membership.organisation_id if membership is not None else None
-    if own is None or (own != episode.institution_id and (receiving is None or own != receiving.pk)):
+    may also be reported by the institution that receives the person (custody.access.may_change_at)."""
+    return may_change_at(acting_user, episode.institution) or (
+        receiving is not None and may_change_at(acting_user, receiving)
+    )
+
+
+def _require_holder(acting_user, episode: Episode, *, receiving: Organisation | None = None) -> None:
+    if not _may_register_for(acting_user, episode, receiving=receiving):
         raise PermissionDenied(MSG_NOT_HOLDER)
 
 
@@ -314,7 +319,7 @@ def episode_admit(
     """Admit a person (remand or sentence) to a KRFO institution and send the admission notices."""
     _require_krfo(acting_user)
     _check_institution(institution)
-    if active_membership(acting_user).organisation_id != institution.pk:
+    if not may_change_at(acting_user, institution):
         raise PermissionDenied(MSG_NOT_OWN_INSTITUTION)
     if custody_type not in CustodyType.values:
         raise ValidationError(MSG_CUSTODY_TYPE, code="custody_type")
@@ -790,10 +795,8 @@ def custody_event_apply(report: ReportedEvent, *, acting_user) -> EventOutcome:
         if person is not None
         else None
     )
-    membership = active_membership(acting_user)
-    own = membership.organisation_id if membership is not None else None
-    receiving = report.institution.pk if report.kind == EventKind.TRANSFER and report.institution else None
-    if episode is None or own not in (episode.institution_id, receiving):
+    receiving = report.institution if report.kind == EventKind.TRANSFER else None
+    if episode is None or not _may_register_for(acting_user, episode, receiving=receiving):
         raise ValidationError(MSG_NO_OPEN_EPISODE, code="no_open_episode")
     if report.kind == EventKind.CONVERSION:
         return episode_convert_to_sentence(episode, occurred_at=report.occurred_at, acting_user=acting_user)

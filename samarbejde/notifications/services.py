@@ -53,7 +53,7 @@ from samarbejde.notifications.models import (
     ReminderKind,
 )
 from samarbejde.notifications.registry import SUBJECT_LABELS
-from samarbejde.notifications.status import notification_status_on, overdue_q, unsettled_q
+from samarbejde.notifications.status import notification_status_on, overdue_q, settled_at, unsettled_q
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Membership, Organisation
 from samarbejde.organisations.roles import Role
@@ -284,10 +284,9 @@ def notices_send(event: NoticeEvent) -> NotificationList:
 
 
 def _settled_at(notice: Notification):
-    """When the recipient settled the notice (answered; acknowledged, for one that needs no answer), or None."""
-    if notice.answered_at is not None:
-        return notice.answered_at
-    return notice.acknowledged_at if not notice.needs_answer else None
+    return settled_at(
+        needs_answer=notice.needs_answer, acknowledged_at=notice.acknowledged_at, answered_at=notice.answered_at
+    )
 
 
 def _thread_ended(event: NoticeEvent) -> None:

@@ -13,6 +13,13 @@ from django.db.models import Q
 from samarbejde.notifications.models import NotificationStatus
 
 
+def settled_at(*, needs_answer: bool, acknowledged_at: datetime | None, answered_at: datetime | None):
+    """When the recipient settled the notice (answered; acknowledged, for one that needs no answer), or None."""
+    if answered_at is not None:
+        return answered_at
+    return acknowledged_at if not needs_answer else None
+
+
 def is_settled(
     *,
     needs_answer: bool,
@@ -20,9 +27,9 @@ def is_settled(
     answered_at: datetime | None,
     withdrawn_at: datetime | None = None,
 ) -> bool:
-    if withdrawn_at is not None or answered_at is not None:
+    if withdrawn_at is not None:
         return True
-    return not needs_answer and acknowledged_at is not None
+    return settled_at(needs_answer=needs_answer, acknowledged_at=acknowledged_at, answered_at=answered_at) is not None
 
 
 def status_on(

@@ -180,3 +180,10 @@ class PersonLink(BaseModel):
     def is_live(self) -> bool:
         now = timezone.now()
         return self.closed_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def state_label(self) -> str:
+        """Danish: closed, expired (not yet swept) or live; e.g. on the DPO's list of need-access grants."""
+        if self.closed_at is not None:
+            return "Lukket"
+        return "Aktiv" if self.is_live else "Udløbet"

@@ -433,8 +433,8 @@ _EXPIRY_RULES = {LinkReason.NEED_ACCESS: link_rules.NEED_ACCESS_ENDED, LinkReaso
 
 @transaction.atomic
 def person_links_close_expired(*, now=None, limit: int = 5000) -> Counter:
-    """Close the links whose expiry has passed (at their expiry time), each audited with the person and the
-    rule that set the expiry. Returns how many per rule id (the periodic sweep reports it)."""
+    """One batch of the sweep: close the links whose expiry has passed (at their expiry time), each audited with
+    the person and the rule that set the expiry. Returns how many per rule id."""
     now = now or timezone.now()
     links = list(
         PersonLink.objects.select_for_update(skip_locked=True)
@@ -459,6 +459,20 @@ def person_links_close_expired(*, now=None, limit: int = 5000) -> Counter:
     PersonLink.objects.bulk_update(links, ["closed_at", "close_rule", "updated_at"])
     audit_record_many(records, acting_user=None)
     return closed
+
+
+SWEEP_BATCH = 5000
+
+
+def person_links_close_all_expired(*, now=None) -> Counter:
+    """The sweep: person_links_close_expired in batches (one transaction each) until none is left; the count
+    per rule id (the periodic task logs it, `manage.py close_expired_links` prints it)."""
+    total = Counter()
+    while True:
+        closed = person_links_close_expired(now=now, limit=SWEEP_BATCH)
+        total.update(closed)
+        if sum(closed.values()) < SWEEP_BATCH:
+            return total
 
 
 @transaction.atomic

@@ -3,20 +3,14 @@
 from django.core.management.base import BaseCommand
 
 from samarbejde.people import link_rules
-from samarbejde.people.services import person_links_close_expired
+from samarbejde.people.services import person_links_close_all_expired
 
 
 class Command(BaseCommand):
     help = "Luk de adgange (aktive henvendelser), hvis tid er udløbet, og vis hvor mange pr. regel."
 
     def handle(self, *args, **options):
-        total: dict[str, int] = {}
-        while True:
-            closed = person_links_close_expired()
-            for rule, count in closed.items():
-                total[rule] = total.get(rule, 0) + count
-            if sum(closed.values()) < 5000:
-                break
+        total = person_links_close_all_expired()
         if not total:
             self.stdout.write("Ingen adgange var udløbet.")
             return
