@@ -1761,6 +1761,36 @@ def bookkeeping() -> dict:
         return {chunk: (persons, size, seed) for chunk, persons, size, seed in cursor.fetchall()}
 
 
+def prepare(seed: int, chunk_size: int, stream) -> dict:
+    """Check the rows already there were made the same way, and make the mailboxes and helper users the rows
+    need. Returns the finished chunks (see bookkeeping)."""
+    done = bookkeeping()
+    for _chunk, (_count, size, old_seed) in done.items():
+        if size != chunk_size or old_seed != seed:
+            raise DatasetError(
+                f"Datasættet er lavet med --seed {old_seed} og chunks på {size} personer; kør med de samme "
+                "værdier, eller fjern det først med --reset."
+            )
+    mailboxes = ensure_mailboxes()
+    if mailboxes:
+        stream.write(f"[dataset] {mailboxes} funktionspostkasser sat (*.{MAILBOX_DOMAIN})\n")
+    helper_users = ensure_helper_users()
+    if helper_users:
+        stream.write(f"[dataset] {helper_users} hjælpebrugere oprettet (dataset.<kode>)\n")
+    return done
+
+
+def chunk_counts() -> dict:
+    """Rows per table over the finished chunks, and "_chunks": how many chunks."""
+    with connection.cursor() as cursor:
+        cursor.execute(BOOKKEEPING_DDL)
+        cursor.execute("SELECT k, sum(v::bigint) FROM dataset_chunk, jsonb_each_text(row_counts) AS e(k, v) GROUP BY k")
+        counts = {k: int(v) for k, v in cursor.fetchall()}
+        cursor.execute("SELECT count(*) FROM dataset_chunk")
+        counts["_chunks"] = cursor.fetchone()[0]
+    return counts
+
+
 @dataclass
 class RunResult:
     persons: int = 0
@@ -1775,24 +1805,21 @@ class RunResult:
 
 
 def generate(
-    persons: int, *, seed: int = 1, chunk_size: int = CHUNK_PERSONS, stream=None, check_references: bool = True
+    persons: int,
+    *,
+    seed: int = 1,
+    chunk_size: int = CHUNK_PERSONS,
+    stream=None,
+    check_references: bool = True,
+    worker: tuple[int, int] | None = None,
 ) -> RunResult:
-    """Make sure persons 0..persons-1 exist with everything about them; only missing chunks are made."""
+    """Make sure persons 0..persons-1 exist with everything about them; only missing chunks are made.
+
+    `worker` (i, k): make only the chunks with number % k == i, and leave ANALYZE to the caller (several worker
+    processes share one run; see the command's --jobs)."""
     _require_postgresql()
     stream = stream or sys.stderr
-    done = bookkeeping()
-    for _chunk, (_count, size, old_seed) in done.items():
-        if size != chunk_size or old_seed != seed:
-            raise DatasetError(
-                f"Datasættet er lavet med --seed {old_seed} og chunks på {size} personer; kør med de samme "
-                "værdier, eller fjern det først med --reset."
-            )
-    mailboxes = ensure_mailboxes()
-    if mailboxes:
-        stream.write(f"[dataset] {mailboxes} funktionspostkasser sat (*.{MAILBOX_DOMAIN})\n")
-    helper_users = ensure_helper_users()
-    if helper_users:
-        stream.write(f"[dataset] {helper_users} hjælpebrugere oprettet (dataset.<kode>)\n")
+    done = prepare(seed, chunk_size, stream) if worker is None else bookkeeping()
     world = load_world()
     rules = Rules(world)
     rules.preload()  # every database read of the rules now, in this thread: the maker thread reads nothing
@@ -1802,7 +1829,7 @@ def generate(
         start = chunk * chunk_size
         want = min(chunk_size, persons - start)
         have = done.get(chunk, (0, 0, 0))[0]
-        if want > have:
+        if want > have and (worker is None or chunk % worker[1] == worker[0]):
             plan.append((chunk, start + have, start + want))
     result = RunResult()
     progress = Progress(stream, persons, sum(end - begin for _, begin, end in plan))
@@ -1865,7 +1892,7 @@ def generate(
             result.persons += end - begin
             result.chunks += 1
             progress.chunk(chunk, end, end - begin, counts, time.monotonic() - chunk_started)
-    if plan:
+    if plan and worker is None:
         analyze(stream)
     result.seconds = time.monotonic() - started
     return result
