@@ -1682,10 +1682,10 @@ class PersonGenerator:
             if meta["withdrawn_at"] is not None:
                 closed, rule = meta["withdrawn_at"], link_rules.WITHDRAWN.id
             elif released is not None:
-                if created <= released:
-                    row[31] = released  # thread_ended_at: the notices live at the release
-                ended = max(released, created)
-                expires, close = link_rules.link_expiry_after_end(ended_at=ended, settled_at=meta["settled_at"])
+                # thread_ended_at: every live notice of the thread, the release's own included (notices_send
+                # ends the thread after creating them).
+                row[31] = released
+                expires, close = link_rules.link_expiry_after_end(ended_at=released, settled_at=meta["settled_at"])
                 rule = close.id
                 if expires <= now:
                     closed = expires

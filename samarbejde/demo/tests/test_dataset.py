@@ -30,7 +30,7 @@ needs_postgresql = pytest.mark.skipif(
     reason="generate_dataset writes with PostgreSQL's COPY; set DATABASE_URL to a PostgreSQL database to run this",
 )
 
-PERSONS = 300
+PERSONS = 200
 CHUNK = 100
 
 
@@ -78,8 +78,8 @@ def test_generated_ids_are_version_8_in_the_namespace():
 @needs_postgresql
 def test_generate_resume_grow_and_reset(client):
     out, err = generate()
-    assert "300 nye personer" in out
-    assert "[dataset] chunk 2: persons 300/300 100.0%" in err and "ETA" in err
+    assert "200 nye personer" in out
+    assert "[dataset] chunk 1: persons 200/200 100.0%" in err and "ETA" in err
 
     made = counts()
     assert made["people.person"] == PERSONS
@@ -123,6 +123,17 @@ def test_generate_resume_grow_and_reset(client):
         )
         assert n.status == expected == last_change[n.pk], n.pk
     assert NotificationAnswer.objects.filter(notification__in=notices).count() == statuses["answered"]
+    # The release ends the thread (its live notices, its own included); the open matters' recipients still see the person.
+    released = dict(generated(Episode).filter(status="closed").values_list("pk", "released_at"))
+    for thread_id, thread_ended_at in notices.filter(withdrawn_at__isnull=True).values_list(
+        "thread_id", "thread_ended_at"
+    ):
+        assert thread_ended_at == released.get(thread_id)
+    open_notices = notices.filter(thread_id__in=generated(Episode).filter(status="open").values("pk")).filter(
+        withdrawn_at__isnull=True
+    )
+    live = PersonLink.objects.live().filter(reason="notification", source_id__in=open_notices.values("pk"))
+    assert set(live.values_list("source_id", flat=True)) == set(open_notices.values_list("pk", flat=True))
     for cpr in generated(Person).values_list("cpr", flat=True):
         assert normalize_cpr(cpr) == cpr
 
@@ -140,7 +151,9 @@ def test_generate_resume_grow_and_reset(client):
 
     # Another seed on top of existing rows is refused (the rows would not be what that seed makes).
     with pytest.raises(CommandError, match="--reset"):
-        call_command("generate_dataset", persons=400, chunk_size=CHUNK, seed=8, stdout=StringIO(), stderr=StringIO())
+        call_command(
+            "generate_dataset", persons=PERSONS + 100, chunk_size=CHUNK, seed=8, stdout=StringIO(), stderr=StringIO()
+        )
 
     # The demo users see a good part of it on the pages the benchmarks use.
     User = get_user_model()
