@@ -205,7 +205,7 @@ POPULATION = {
     "851": 222,
     "860": 64,
 }
-CAPITAL_FACTOR = 1.55
+CAPITAL_FACTOR = 1.3
 UNKNOWN_HOME_SHARE = 0.01  # no fixed address: no municipality is told
 
 # Where a region's remand prisoners go first (the local jail), and the prisons sentences are served in.
