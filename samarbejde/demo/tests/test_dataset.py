@@ -76,7 +76,11 @@ def test_generated_ids_are_version_8_in_the_namespace():
 
 
 @needs_postgresql
-def test_generate_resume_grow_and_reset(client):
+def test_generate_resume_grow_and_reset(client, monkeypatch):
+    # The demo PDFs (weasyprint) are the slowest part of load_demo_data and nothing here reads them.
+    monkeypatch.setattr(
+        "samarbejde.demo.management.commands.load_demo_data.load_demo_public_documents", lambda *a, **k: 0
+    )
     out, err = generate()
     assert "200 nye personer" in out
     assert "[dataset] chunk 1: persons 200/200 100.0%" in err and "ETA" in err
