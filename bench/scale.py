@@ -10,7 +10,8 @@ names another server; its database part is ignored), on datasets made by `manage
 A database is reused when it exists, is migrated, and the generator's bookkeeping (table `dataset_chunk`)
 says it holds that many persons; otherwise `migrate` and `generate_dataset --persons N` run against it
 (the generator adds only the missing chunks). A copy of another generated database (CREATE DATABASE ...
-TEMPLATE ...) is reused the same way. Without the generator (an older checkout) the reference and demo data
+TEMPLATE ...; `--template big=samarbejde_big` or BENCH_SCALE_TEMPLATES makes a missing one so) is reused the
+same way. Without the generator (an older checkout) the reference and demo data
 are loaded instead.
 
 Per size, in a child process pointed at that database (`--measure`):
@@ -605,15 +606,22 @@ def dataset_persons(conn) -> int | None:
     return int(conn.execute("SELECT COALESCE(SUM(persons), 0) FROM dataset_chunk").fetchone()[0])
 
 
-def ensure_dataset(size: str, persons: int) -> dict:
-    """Reuse the size's database when it holds `persons` (bookkeeping) and is migrated; else make it so."""
+def ensure_dataset(size: str, persons: int, template: str = "") -> dict:
+    """Reuse the size's database when it holds `persons` (bookkeeping) and is migrated; else make it so.
+
+    A missing database is created empty, or as a copy of `template` (a database generated elsewhere, which
+    is only read: CREATE DATABASE ... TEMPLATE needs no other session on it)."""
     import psycopg
 
     url = database_url(size)
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-        if not exists:
+        if not exists and template:
+            print(f"[bench-scale] {name}: copying {template}", flush=True)
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            exists = True
+        elif not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
     with psycopg.connect(url, autocommit=True) as conn:
         held = dataset_persons(conn)
@@ -837,6 +845,13 @@ def parse(argv=None):
     parser.add_argument("--load-seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 30)))
     parser.add_argument("--pages", default="", help="comma-separated page keys (default: all)")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--template",
+        action="append",
+        default=[t for t in os.environ.get("BENCH_SCALE_TEMPLATES", "").split(",") if t],
+        metavar="SIZE=DATABASE",
+        help="make a missing size's database as a copy of DATABASE (e.g. big=samarbejde_big)",
+    )
     parser.add_argument("--measure", metavar="OUT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.pages = [p for p in args.pages.split(",") if p]
@@ -856,6 +871,7 @@ def parse(argv=None):
         "dk": args.persons_dk,
     }
     args.load_size = args.sizes_list[-1]
+    args.templates = dict(t.split("=", 1) for t in args.template if "=" in t)
     return args
 
 
@@ -867,7 +883,7 @@ def main(argv=None) -> None:
         return
     datasets, results = {}, {}
     for size in args.sizes_list:
-        datasets[size] = ensure_dataset(size, args.persons[size])
+        datasets[size] = ensure_dataset(size, args.persons[size], args.templates.get(size, ""))
     for size in args.sizes_list:
         print(f"[bench-scale] measuring {size} ({datasets[size]['database']})", flush=True)
         results[size] = run_size(size, args)
