@@ -94,17 +94,17 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
-    Page("inbox", "Indbakke, side 1 (kommune)", "kbh.sagsbehandler", "/indbakke/"),
-    Page("inbox_deep", f"Indbakke, side {DEEP_PAGE} (Næste side)", "kbh.sagsbehandler", find="inbox_deep"),
-    Page("municipal_start", "Startside (kommunal koordinator)", "kbh.koordinator", "/start/"),
-    Page("unsettled", "Ubesvarede underretninger (KRFO)", "krfo.sagsbehandler", "/klienter/ubesvarede/"),
-    Page("krfo_start", "Startside (KRFO-sagsbehandler)", "krfo.sagsbehandler", "/start/"),
-    Page("deliveries", "Leveringer (drift)", "admin", "/drift/leveringer/"),
-    Page("audit", "Revisionssøgning, handling custody.admit", "admin", "/revision/?handling=custody.admit"),
+    Page("inbox", "Inbox, page 1 (municipality)", "kbh.sagsbehandler", "/indbakke/"),
+    Page("inbox_deep", f"Inbox, page {DEEP_PAGE} (by Næste side)", "kbh.sagsbehandler", find="inbox_deep"),
+    Page("municipal_start", "Start page (municipal coordinator)", "kbh.koordinator", "/start/"),
+    Page("unsettled", "Unanswered notices (KRFO)", "krfo.sagsbehandler", "/klienter/ubesvarede/"),
+    Page("krfo_start", "Start page (KRFO case worker)", "krfo.sagsbehandler", "/start/"),
+    Page("deliveries", "Deliveries (operations)", "admin", "/drift/leveringer/"),
+    Page("audit", "Audit search by action custody.admit", "admin", "/revision/?handling=custody.admit"),
     Page("api_notifications", "API GET /api/v1/notifications/", API, "/api/v1/notifications/"),
-    Page("notice", "En underretning (kommune)", "kbh.sagsbehandler", find="notice", is_list=False),
-    Page("episode", "Et forløb (KRFO)", "krfo.sagsbehandler", find="episode", is_list=False),
-    Page("directory", "Kontaktliste, /kommuner/101/", ANONYMOUS, "/kommuner/101/", is_list=False),
+    Page("notice", "One notice (municipality)", "kbh.sagsbehandler", find="notice", is_list=False),
+    Page("episode", "One episode (KRFO)", "krfo.sagsbehandler", find="episode", is_list=False),
+    Page("directory", "Directory, one municipality", ANONYMOUS, "/kommuner/101/", is_list=False),
 )
 FLOOR_PATH = "/healthz"
 LOAD_PAGE = "inbox"
@@ -644,7 +644,8 @@ def ensure_dataset(size: str, persons: int, template: str = "") -> dict:
                 raise SystemExit(f"bench-scale: `manage.py {' '.join(step)}` failed on {name}")
     else:
         print(f"[bench-scale] {name}: reused (persons={held})", flush=True)
-    return {"database": name, "reused": reused, "persons": persons if generator else None, "generator": generator}
+    held = held if reused and held is not None else persons
+    return {"database": name, "reused": reused, "persons": held if generator else None, "generator": generator}
 
 
 def run_size(size: str, args) -> dict:
@@ -683,15 +684,15 @@ def _ratio(row: dict, floor) -> float | None:
 def table(sizes: list[str], results: dict[str, dict]) -> tuple[str, list[str]]:
     """The markdown table and the list of missed goals."""
     first, last = sizes[0], sizes[-1]
-    head = ["Side", "Bruger"]
+    head = ["Page", "User"]
     for size in sizes:
         label = SIZE_LABELS[size]
         head += [f"{label} median ms", f"{label} p95 ms", f"{label} ratio", f"{label} queries"]
     if len(sizes) > 1:
-        head += [f"vækst ({SIZE_LABELS[last]}/{SIZE_LABELS[first]})"]
-    head += ["mål"]
+        head += [f"growth ({SIZE_LABELS[last]}/{SIZE_LABELS[first]})"]
+    head += ["goal"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    floor_cells = ["**GET /healthz (gulv)**", "anonym"]
+    floor_cells = ["**GET /healthz (floor)**", "anonymous"]
     for size in sizes:
         floor = results[size]["floor"]
         floor_cells += [_ms(floor), _ms(min((r["p95"] for r in results[size]["floor_runs"] if r["p95"]), default=None))]
@@ -703,7 +704,7 @@ def table(sizes: list[str], results: dict[str, dict]) -> tuple[str, list[str]]:
     for page in PAGES:
         if page.key not in results[first]["pages"]:
             continue
-        cells = [page.label, {API: "API-nøgle (101)", ANONYMOUS: "anonym"}.get(page.user, page.user)]
+        cells = [page.label, {API: "API key (101)", ANONYMOUS: "anonymous"}.get(page.user, page.user)]
         errors = []
         ratios = {}
         for size in sizes:
@@ -717,16 +718,16 @@ def table(sizes: list[str], results: dict[str, dict]) -> tuple[str, list[str]]:
         if len(sizes) > 1:
             cells.append("–" if growth is None else f"{growth:.2f}")
         if errors:
-            goal = "FEJL: " + "; ".join(errors).replace("|", "/")
+            goal = "ERROR: " + "; ".join(errors).replace("|", "/")
             missed.append(f"{page.label}: error")
         elif not page.is_list:
-            goal = "(ingen mål)"
+            goal = "(no goal)"
         else:
             problems = []
             if ratios[last] is None or ratios[last] > MAX_RATIO:
                 problems.append(f"ratio > {MAX_RATIO:g}")
             if len(sizes) > 1 and (growth is None or growth > MAX_GROWTH):
-                problems.append(f"vækst > {MAX_GROWTH:g}")
+                problems.append(f"growth > {MAX_GROWTH:g}")
             goal = "missed (" + ", ".join(problems) + ")" if problems else "met"
             if problems:
                 missed.append(f"{page.label}: {', '.join(problems)}")
@@ -739,10 +740,10 @@ def table(sizes: list[str], results: dict[str, dict]) -> tuple[str, list[str]]:
             missed.append("inbox load")
         lines += [
             "",
-            f"Belastning, {SIZE_LABELS[last]}: {load['clients']} klienter i {load['seconds']:.0f} s på indbakken "
-            f"(side 1, kbh.sagsbehandler)",
+            f"Load, {SIZE_LABELS[last]}: {load['clients']} clients for {load['seconds']:.0f} s on the inbox "
+            "(page 1, kbh.sagsbehandler)",
             "",
-            "| req/s | p50 ms | p95 ms | requests | fejl | mål (>= 150 req/s, p95 <= 100 ms) |",
+            "| req/s | p50 ms | p95 ms | requests | errors | goal (>= 150 req/s, p95 <= 100 ms) |",
             "|---|---|---|---|---|---|",
             f"| {load['rps']:.1f} | {_ms(load['p50'])} | {_ms(load['p95'])} | {load['requests']} | {load['errors']} | "
             f"{'met' if ok else 'missed'}{' – ' + load['first_error'] if load['first_error'] else ''} |",
@@ -765,36 +766,37 @@ def report(sizes, results, datasets, args) -> str:
     body, missed = table(sizes, results)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
-        f"## Resultat {now}",
+        f"## Results {now}",
         "",
-        f"Maskine: {machine()}. gunicorn 2 sync-workers, PostgreSQL på 127.0.0.1. "
-        f"{args.requests} sekventielle requests pr. side efter {args.warmup} opvarmning; ratio = median / "
-        "gulvets median (GET /healthz); vækst = ratio på største størrelse / ratio på mindste.",
+        f"Machine: {machine()}. gunicorn with 2 sync workers, PostgreSQL on 127.0.0.1. "
+        f"{args.requests} sequential requests per page after {args.warmup} warm-up; ratio = median / the floor's "
+        "median (GET /healthz); growth = ratio at the largest size / ratio at the smallest; queries: one "
+        "request in-process.",
         "",
-        "Mål: hver liste <= 5x gulvet på største størrelse og højst 1,5x sin ratio på den lille; indbakken under "
-        "belastning >= 150 req/s med p95 <= 100 ms. Enkeltsider (en underretning, et forløb, kontaktlisten) "
-        "vises til sammenligning.",
+        f"Goals: every list at most {MAX_RATIO:g}x the floor at the largest size and at most {MAX_GROWTH:g}x its "
+        f"ratio at the smallest; the inbox under load at least {LOAD_MIN_RPS:g} req/s with p95 at most "
+        f"{LOAD_MAX_P95_MS:g} ms. Single pages (a notice, an episode, the directory) are shown for comparison.",
         "",
         body,
         "",
-        "Mål ikke nået: " + ("; ".join(missed) if missed else "ingen") + ".",
+        "Goals missed: " + ("; ".join(missed) if missed else "none") + ".",
         "",
-        "### Datasæt",
+        "### Datasets",
         "",
     ]
     tables = list(next(iter(results.values()))["row_counts"])
-    out.append("| tabel | " + " | ".join(SIZE_LABELS[s] for s in sizes) + " |")
+    out.append("| table | " + " | ".join(SIZE_LABELS[s] for s in sizes) + " |")
     out.append("|---|" + "---|" * len(sizes))
     for name in tables:
         out.append(f"| {name} | " + " | ".join(results[s]["row_counts"].get(name, "–") for s in sizes) + " |")
     out.append("")
     for size in sizes:
         info = datasets[size]
-        how = "genbrugt" if info["reused"] else "bygget/udvidet"
-        made = f"generate_dataset --persons {info['persons']}" if info["generator"] else "reference- og demodata"
+        how = "reused" if info["reused"] else "built or extended in this run"
+        made = f"generate_dataset --persons {info['persons']}" if info["generator"] else "reference and demo data only"
         out.append(f"- {SIZE_LABELS[size]}: database `{info['database']}`, {made}, {how}.")
     out.append("")
-    out.append("Sider og adresser (fundne adresser afhænger af data):")
+    out.append("Pages and their addresses (the found ones depend on the data):")
     out.append("")
     for page in PAGES:
         row = results[sizes[-1]]["pages"].get(page.key)
@@ -810,15 +812,15 @@ def _redact(path: str) -> str:
     return re.sub(UUID, "<uuid>", path)
 
 
-DEFAULT_INTRO = """# Ydelse: listerne og datamængden
+DEFAULT_INTRO = """# Performance: the lists and the amount of data
 
-Hvor hurtigt de vigtigste sider og API-lister svarer, når data vokser fra en lille kommune-demo til et helt
-lands mængde (issue 10). Tallene måles af `make bench-scale` (bench/scale.py; se dens docstring for hvordan)
-og skrives ind under stregen herunder; denne indledning skrives i hånden og bevares.
+How fast the main pages and API lists answer when the data grows from a small demo to a whole country's worth
+(issue 10). `make bench-scale` (bench/scale.py; its docstring says what is measured and how) writes the
+numbers below the marker line; this introduction is written by hand and kept.
 
-Ratioen (sidens median / medianen for GET /healthz i samme kørsel) gør tallene sammenlignelige på tværs af
-maskiner; væksten (stor ratio / lille ratio) viser, om en side koster efter siden eller efter tabellen.
-Tider fra en delt maskine er støjfyldte; kør igen på en rolig maskine før beslutninger.
+The ratio (a page's median / the median of GET /healthz in the same run) makes runs on different machines
+comparable; the growth (big ratio / small ratio) shows whether a page costs what the page shows or what the
+table holds. Timings from a shared machine are noisy: run it again on a quiet one before deciding anything.
 """
 
 
@@ -881,9 +883,14 @@ def main(argv=None) -> None:
         result = measure(args)
         Path(args.measure).write_text(json.dumps(result))
         return
+    import psycopg
+
     datasets, results = {}, {}
     for size in args.sizes_list:
-        datasets[size] = ensure_dataset(size, args.persons[size], args.templates.get(size, ""))
+        try:
+            datasets[size] = ensure_dataset(size, args.persons[size], args.templates.get(size, ""))
+        except psycopg.OperationalError as exc:
+            raise SystemExit(f"bench-scale needs PostgreSQL at {server_url()} (BENCH_SCALE_DATABASE_URL): {exc}")
     for size in args.sizes_list:
         print(f"[bench-scale] measuring {size} ({datasets[size]['database']})", flush=True)
         results[size] = run_size(size, args)
