@@ -891,6 +891,9 @@ def main(argv=None) -> None:
             datasets[size] = ensure_dataset(size, args.persons[size], args.templates.get(size, ""))
         except psycopg.OperationalError as exc:
             raise SystemExit(f"bench-scale needs PostgreSQL at {server_url()} (BENCH_SCALE_DATABASE_URL): {exc}")
+    for size, info in datasets.items():
+        if info["persons"] and info["persons"] != SIZES[size]:  # the column says when a size is not its default
+            SIZE_LABELS[size] = f"{SIZE_LABELS[size]} ({info['persons']:,} persons)".replace(",", " ")
     for size in args.sizes_list:
         print(f"[bench-scale] measuring {size} ({datasets[size]['database']})", flush=True)
         results[size] = run_size(size, args)
