@@ -37,6 +37,7 @@ import json
 import random
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -204,7 +205,7 @@ POPULATION = {
     "851": 222,
     "860": 64,
 }
-CAPITAL_FACTOR = 1.25
+CAPITAL_FACTOR = 1.55
 UNKNOWN_HOME_SHARE = 0.01  # no fixed address: no municipality is told
 
 # Where a region's remand prisoners go first (the local jail), and the prisons sentences are served in.
@@ -807,6 +808,10 @@ class Rules:
             found = self._plans[key] = self._compute_plan(trigger, situation_key, already)
         return found
 
+    def preload(self) -> None:
+        self._preloaded()
+        self.contact("", "")
+
     def _preloaded(self):
         """The directory's routing lines and units, read once: the routing's two look-ups answered from memory."""
         if not hasattr(self, "_routes"):
@@ -816,7 +821,9 @@ class Rules:
                 (line.organisation_id, line.topic, line.subject): line
                 for line in NoticeRoute.objects.select_related("organisation", "department")
             }
-            self._departments = {(d.organisation_id, d.kind): d for d in Department.objects.all()}
+            self._departments = {}
+            for d in Department.objects.all():
+                self._departments.setdefault(d.organisation_id, {})[(d.organisation_id, d.kind)] = d
         return self._routes, self._departments
 
     def _compute_plan(self, trigger, situation_key, already):
@@ -840,7 +847,11 @@ class Rules:
         # routing.route as it is, with its two directory reads answered from what was read once.
         with (
             mock.patch.object(routing, "notice_routes_of", lambda _orgs: routes),
-            mock.patch.object(routing, "departments_of", lambda _orgs: departments),
+            mock.patch.object(
+                routing,
+                "departments_of",
+                lambda orgs: {key: d for o in orgs for key, d in departments.get(o.pk, {}).items()},
+            ),
         ):
             routed = rules.merge(routing.route(recipients, self.world.organisation_objects))
         return tuple((r.rule, r.organisation_code, r.unit, r.subjects, r.route, r.route_label[:300]) for r in routed)
@@ -854,14 +865,27 @@ class Rules:
 
     def contact(self, sender_code: str, municipality_code: str) -> dict:
         key = (sender_code, municipality_code)
-        if key not in self._contacts:
-            from samarbejde.organisations.selectors import krfo_contacts_of
+        if not self._contacts:
+            # organisations.selectors.krfo_contacts_of for every sender and municipality, in one query: the
+            # sender's KRFO contact covering the municipality, the first by sort order.
+            from samarbejde.organisations.models import Contact, ContactFunction
 
-            objects = self.world.organisation_objects
-            municipality = objects[municipality_code]
-            found = krfo_contacts_of(objects[sender_code], [municipality])
-            self._contacts[key] = found.get(municipality.pk, {})
-        return self._contacts[key]
+            self._contacts[None] = {}
+            rows = Contact.objects.filter(function=ContactFunction.KRFO_CONTACT, covers__isnull=False).values_list(
+                "organisation__code",
+                "covers__code",
+                "unit_name",
+                "person_name",
+                "phone",
+                "secure_mailbox",
+                "sort_order",
+            )
+            for sender, covered, unit_name, person_name, phone, mailbox, _order in sorted(rows, key=lambda r: r[6]):
+                self._contacts.setdefault(
+                    (sender, covered),
+                    {"unit_name": unit_name, "person_name": person_name, "phone": phone, "secure_mailbox": mailbox},
+                )
+        return self._contacts.get(key, {})
 
     def kind_label(self, kind: str) -> str:
         if kind not in self._labels:
@@ -931,6 +955,9 @@ class PersonGenerator:
             if code in world.orgs_by_code
         }
         self.udk = world.orgs_by_code.get("udbetaling-danmark")
+        from samarbejde.people import link_rules
+
+        self.custody_period = link_rules.CUSTODY_MOVED_ON.period
 
     # -- helpers --
 
@@ -1166,7 +1193,7 @@ class PersonGenerator:
                 target = self.pick_institution(HALFWAY if rng.random() < 0.3 else PRISONS_OPEN)
                 if target.id != holder.id:
                     timeline.append((moments[2], "transfer", {"to": target}))
-            for moment in moments[: int(rng.random() * 2.6)]:
+            for moment in moments[: int(rng.random() * 4.2)]:
                 shift = int(rng.random() * 60) - 30
                 base = expected or _local(end)
                 new_expected = max(base + timedelta(days=shift), _local(moment))
@@ -1392,7 +1419,7 @@ class PersonGenerator:
 
         if link is None:
             return
-        expires = at + link_rules.CUSTODY_MOVED_ON.period
+        expires = at + self.custody_period
         link[2] = at
         link[12] = expires
         link[14] = link_rules.CUSTODY_MOVED_ON.id
@@ -1655,10 +1682,10 @@ class PersonGenerator:
             if meta["withdrawn_at"] is not None:
                 closed, rule = meta["withdrawn_at"], link_rules.WITHDRAWN.id
             elif released is not None:
-                if created <= released:
-                    row[31] = released  # thread_ended_at: the notices live at the release
-                ended = max(released, created)
-                expires, close = link_rules.link_expiry_after_end(ended_at=ended, settled_at=meta["settled_at"])
+                # thread_ended_at: every live notice of the thread, the release's own included (notices_send
+                # ends the thread after creating them).
+                row[31] = released
+                expires, close = link_rules.link_expiry_after_end(ended_at=released, settled_at=meta["settled_at"])
                 rule = close.id
                 if expires <= now:
                     closed = expires
@@ -1734,22 +1761,9 @@ def bookkeeping() -> dict:
         return {chunk: (persons, size, seed) for chunk, persons, size, seed in cursor.fetchall()}
 
 
-@dataclass
-class RunResult:
-    persons: int = 0
-    chunks: int = 0
-    rows: dict = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def total_rows(self) -> int:
-        return sum(self.rows.values())
-
-
-def generate(persons: int, *, seed: int = 1, chunk_size: int = CHUNK_PERSONS, stream=None) -> RunResult:
-    """Make sure persons 0..persons-1 exist with everything about them; only missing chunks are made."""
-    _require_postgresql()
-    stream = stream or sys.stderr
+def prepare(seed: int, chunk_size: int, stream) -> dict:
+    """Check the rows already there were made the same way, and make the mailboxes and helper users the rows
+    need. Returns the finished chunks (see bookkeeping)."""
     done = bookkeeping()
     for _chunk, (_count, size, old_seed) in done.items():
         if size != chunk_size or old_seed != seed:
@@ -1763,60 +1777,122 @@ def generate(persons: int, *, seed: int = 1, chunk_size: int = CHUNK_PERSONS, st
     helper_users = ensure_helper_users()
     if helper_users:
         stream.write(f"[dataset] {helper_users} hjælpebrugere oprettet (dataset.<kode>)\n")
+    return done
+
+
+def chunk_counts() -> dict:
+    """Rows per table over the finished chunks, and "_chunks": how many chunks."""
+    with connection.cursor() as cursor:
+        cursor.execute(BOOKKEEPING_DDL)
+        cursor.execute("SELECT k, sum(v::bigint) FROM dataset_chunk, jsonb_each_text(row_counts) AS e(k, v) GROUP BY k")
+        counts = {k: int(v) for k, v in cursor.fetchall()}
+        cursor.execute("SELECT count(*) FROM dataset_chunk")
+        counts["_chunks"] = cursor.fetchone()[0]
+    return counts
+
+
+@dataclass
+class RunResult:
+    persons: int = 0
+    chunks: int = 0
+    rows: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)  # seconds per table's COPY, and "python" for making the rows
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def generate(
+    persons: int,
+    *,
+    seed: int = 1,
+    chunk_size: int = CHUNK_PERSONS,
+    stream=None,
+    check_references: bool = True,
+    worker: tuple[int, int] | None = None,
+) -> RunResult:
+    """Make sure persons 0..persons-1 exist with everything about them; only missing chunks are made.
+
+    `worker` (i, k): make only the chunks with number % k == i, and leave ANALYZE to the caller (several worker
+    processes share one run; see the command's --jobs)."""
+    _require_postgresql()
+    stream = stream or sys.stderr
+    done = prepare(seed, chunk_size, stream) if worker is None else bookkeeping()
     world = load_world()
     rules = Rules(world)
-    tables = _tables()
-    generator = PersonGenerator(world, rules, tables, seed)
+    rules.preload()  # every database read of the rules now, in this thread: the maker thread reads nothing
+    generator = PersonGenerator(world, rules, _tables(), seed)
     plan = []
     for chunk in range((persons + chunk_size - 1) // chunk_size):
         start = chunk * chunk_size
         want = min(chunk_size, persons - start)
         have = done.get(chunk, (0, 0, 0))[0]
-        if want > have:
+        if want > have and (worker is None or chunk % worker[1] == worker[0]):
             plan.append((chunk, start + have, start + want))
     result = RunResult()
     progress = Progress(stream, persons, sum(end - begin for _, begin, end in plan))
     started = time.monotonic()
-    for chunk, begin, end in plan:
-        chunk_started = time.monotonic()
+    timings = result.timings
+
+    def make(begin: int, end: int) -> tuple[dict, float]:
+        made_started = time.monotonic()
+        generator.t = _tables()
         for p in range(begin, end):
             generator.generate(p)
-        counts = {}
-        with transaction.atomic(), connection.cursor() as cursor:
-            # The chunk and its bookkeeping row commit together; losing the last commits in a crash only
-            # means the chunk is made again, so the commit need not wait for the disk.
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            raw = cursor.cursor
-            for name, table in tables.items():
-                if name == "link":
-                    table.rows = [tuple(row) + table.extra_values for row in table.rows]
-                counts[name] = table.copy(raw)
-            cursor.execute(
-                """
-                INSERT INTO dataset_chunk (chunk, persons, chunk_size, seed, row_counts, seconds)
-                VALUES (%s, %s, %s, %s, %s, %s)
-                ON CONFLICT (chunk) DO UPDATE SET persons = EXCLUDED.persons,
-                    row_counts = (
-                        SELECT jsonb_object_agg(k, COALESCE((dataset_chunk.row_counts->>k)::bigint, 0) + v::bigint)
-                        FROM jsonb_each_text(EXCLUDED.row_counts) AS e(k, v)
-                    ),
-                    seconds = dataset_chunk.seconds + EXCLUDED.seconds, finished_at = now()
-                """,
-                [
-                    chunk,
-                    end - chunk * chunk_size,
-                    chunk_size,
-                    seed,
-                    json.dumps(counts),
-                    time.monotonic() - chunk_started,
-                ],
-            )
-        for name, count in counts.items():
-            result.rows[name] = result.rows.get(name, 0) + count
-        result.persons += end - begin
-        result.chunks += 1
-        progress.chunk(chunk, end, end - begin, counts, time.monotonic() - chunk_started)
-    if plan:
+        return generator.t, time.monotonic() - made_started
+
+    # A pipeline of two: one thread makes the rows of the next chunk while this one copies the current
+    # chunk into the database (the server's work and the socket waits release the GIL).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset") as maker:
+        pending = maker.submit(make, plan[0][1], plan[0][2]) if plan else None
+        for number, (chunk, begin, end) in enumerate(plan):
+            chunk_started = time.monotonic()
+            tables, made_seconds = pending.result()
+            if number + 1 < len(plan):
+                pending = maker.submit(make, plan[number + 1][1], plan[number + 1][2])
+            timings["python"] = timings.get("python", 0.0) + made_seconds
+            counts = {}
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The chunk and its bookkeeping row commit together; losing the last commits in a crash only
+                # means the chunk is made again, so the commit need not wait for the disk.
+                cursor.execute("SET LOCAL synchronous_commit = off")
+                if not check_references:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+                raw = cursor.cursor
+                for name, table in tables.items():
+                    if name == "link":
+                        table.rows = [tuple(row) + table.extra_values for row in table.rows]
+                    copy_started = time.monotonic()
+                    counts[name] = table.copy(raw)
+                    timings[name] = timings.get(name, 0.0) + time.monotonic() - copy_started
+                cursor.execute(
+                    """
+                    INSERT INTO dataset_chunk (chunk, persons, chunk_size, seed, row_counts, seconds)
+                    VALUES (%s, %s, %s, %s, %s, %s)
+                    ON CONFLICT (chunk) DO UPDATE SET persons = EXCLUDED.persons,
+                        row_counts = (
+                            SELECT jsonb_object_agg(k, COALESCE((dataset_chunk.row_counts->>k)::bigint, 0) + v::bigint)
+                            FROM jsonb_each_text(EXCLUDED.row_counts) AS e(k, v)
+                        ),
+                        seconds = dataset_chunk.seconds + EXCLUDED.seconds, finished_at = now()
+                    """,
+                    [
+                        chunk,
+                        end - chunk * chunk_size,
+                        chunk_size,
+                        seed,
+                        json.dumps(counts),
+                        time.monotonic() - chunk_started,
+                    ],
+                )
+            for name, count in counts.items():
+                result.rows[name] = result.rows.get(name, 0) + count
+            result.persons += end - begin
+            result.chunks += 1
+            progress.chunk(chunk, end, end - begin, counts, time.monotonic() - chunk_started)
+    if plan and worker is None:
         analyze(stream)
     result.seconds = time.monotonic() - started
     return result

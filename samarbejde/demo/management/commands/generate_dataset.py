@@ -1,8 +1,13 @@
 """Generate a large synthetic dataset for benchmarks (PostgreSQL only); see samarbejde.demo.dataset and
 docs/dataset.md."""
 
+import argparse
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -25,8 +30,13 @@ class Command(BaseCommand):
             "--chunk-size", type=int, default=dataset.CHUNK_PERSONS, help="Personer pr. transaktion (chunk)."
         )
         parser.add_argument("--reset", action="store_true", help="Fjern de genererede rækker og bogføringen.")
+        parser.add_argument(
+            "--jobs", type=int, default=1, help="Antal arbejdsprocesser, der laver hver sine chunks (standard 1)."
+        )
+        # Internal: one worker process of a --jobs run (i/k: the chunks with number % k == i).
+        parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
 
-    def handle(self, *args, persons: int, seed: int, chunk_size: int, reset: bool, **options):
+    def handle(self, *args, persons: int, seed: int, chunk_size: int, reset: bool, jobs: int, worker: str, **options):
         if connection.vendor != "postgresql":
             raise CommandError(
                 "generate_dataset kræver PostgreSQL (COPY og sæt-baseret SQL); databasen er "
@@ -36,6 +46,19 @@ class Command(BaseCommand):
             raise CommandError("Angiv antal personer med --persons N (N > 0), eller --reset.")
         if chunk_size <= 0:
             raise CommandError("--chunk-size skal være større end 0.")
+        if worker:
+            index, count = (int(part) for part in worker.split("/"))
+            try:
+                with correlation():
+                    result = dataset.generate(
+                        persons, seed=seed, chunk_size=chunk_size, stream=self.stderr, worker=(index, count)
+                    )
+            except dataset.DatasetError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"worker {worker}: {result.persons} personer, {result.total_rows} rækker")
+            return
+        if jobs < 1:
+            raise CommandError("--jobs skal være mindst 1.")
         try:
             with correlation():
                 if reset:
@@ -47,7 +70,10 @@ class Command(BaseCommand):
                 # Reference and demo data first: the generator routes to their units and acts as their users.
                 call_command("load_reference_data", stdout=self.stderr)
                 call_command("load_demo_data", force=True, stdout=self.stderr)
-                result = dataset.generate(persons, seed=seed, chunk_size=chunk_size, stream=self.stderr)
+                if jobs > 1:
+                    result = self._run_workers(persons, seed, chunk_size, jobs)
+                else:
+                    result = dataset.generate(persons, seed=seed, chunk_size=chunk_size, stream=self.stderr)
         except dataset.DatasetError as exc:
             raise CommandError(str(exc)) from None
         seconds = time.monotonic() - started
@@ -60,3 +86,32 @@ class Command(BaseCommand):
             f"{seconds:.0f} s ({rate:,.0f} rækker/s): "
             + ", ".join(f"{name}={count}" for name, count in result.rows.items())
         )
+
+    def _run_workers(self, persons: int, seed: int, chunk_size: int, jobs: int) -> dataset.RunResult:
+        """Several processes on disjoint chunks (one core each; the chunks are independent), then ANALYZE."""
+        before = dataset.chunk_counts()
+        # What the workers would race on, once, here: the bookkeeping table, the mailboxes, the helper users.
+        dataset.prepare(seed, chunk_size, self.stderr)
+        started = time.monotonic()
+        command = [
+            sys.executable,
+            str(Path(settings.BASE_DIR) / "manage.py"),
+            "generate_dataset",
+            f"--persons={persons}",
+            f"--seed={seed}",
+        ]
+        command.append(f"--chunk-size={chunk_size}")
+        workers = [subprocess.Popen([*command, f"--worker={i}/{jobs}"], stdout=subprocess.DEVNULL) for i in range(jobs)]
+        failed = [w.args[-1] for w in workers if w.wait() != 0]
+        if failed:
+            raise CommandError(f"Arbejdsprocesserne {', '.join(failed)} fejlede; kør kommandoen igen for at fortsætte.")
+        result = dataset.RunResult(seconds=time.monotonic() - started)
+        after = dataset.chunk_counts()
+        for name, count in after.items():
+            result.rows[name] = count - before.get(name, 0)
+        new_chunks = result.rows.pop("_chunks", 0)
+        result.persons = result.rows.get("person", 0)
+        result.chunks = max(new_chunks, 1 if result.persons else 0)  # a grown chunk is no new bookkeeping row
+        if result.persons:
+            dataset.analyze(self.stderr)
+        return result
