@@ -9,10 +9,10 @@ names another server; its database part is ignored), on datasets made by `manage
 
 A database is reused when it exists, is migrated, and the generator's bookkeeping (table `dataset_chunk`)
 says it holds that many persons; otherwise `migrate` and `generate_dataset --persons N` run against it
-(the generator adds only the missing chunks). A copy of another generated database (CREATE DATABASE ...
-TEMPLATE ...; `--template big=samarbejde_big` or BENCH_SCALE_TEMPLATES makes a missing one so) is reused the
-same way. Without the generator (an older checkout) the reference and demo data
-are loaded instead.
+(the generator adds only the missing chunks; `--jobs K` worker processes, default the number of cores). A copy
+of another generated database (CREATE DATABASE ... TEMPLATE ...; `--template big=samarbejde_big` or
+BENCH_SCALE_TEMPLATES makes a missing one so) is reused the same way. Without the generator (an older
+checkout) the reference and demo data are loaded instead.
 
 Per size, in a child process pointed at that database (`--measure`):
 
@@ -606,7 +606,7 @@ def dataset_persons(conn) -> int | None:
     return int(conn.execute("SELECT COALESCE(SUM(persons), 0) FROM dataset_chunk").fetchone()[0])
 
 
-def ensure_dataset(size: str, persons: int, template: str = "") -> dict:
+def ensure_dataset(size: str, persons: int, template: str = "", jobs: int = 1) -> dict:
     """Reuse the size's database when it holds `persons` (bookkeeping) and is migrated; else make it so.
 
     A missing database is created empty, or as a copy of `template` (a database generated elsewhere, which
@@ -636,7 +636,7 @@ def ensure_dataset(size: str, persons: int, template: str = "") -> dict:
         print(f"[bench-scale] {name}: building (exists={exists}, migrated={migrated}, persons={held})", flush=True)
         steps = [("migrate", "--noinput", "-v", "0")]
         if generator:
-            steps.append(("generate_dataset", "--persons", str(persons)))
+            steps.append(("generate_dataset", "--persons", str(persons), "--jobs", str(jobs)))
         else:
             steps += [("load_reference_data",), ("load_demo_data", "--force")]
         for step in steps:
@@ -841,6 +841,12 @@ def parse(argv=None):
     parser.add_argument("--persons-small", type=int, default=int(os.environ.get("BENCH_PERSONS_SMALL", SIZES["small"])))
     parser.add_argument("--persons-big", type=int, default=int(os.environ.get("BENCH_PERSONS_BIG", SIZES["big"])))
     parser.add_argument("--persons-dk", type=int, default=int(os.environ.get("BENCH_PERSONS_DK", SIZES["dk"])))
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=int(os.environ.get("BENCH_SCALE_JOBS", os.cpu_count() or 1)),
+        help="generate_dataset --jobs (worker processes) when a dataset is built; default: the cores",
+    )
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 30)))
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--load-clients", type=int, default=8)
@@ -888,7 +894,7 @@ def main(argv=None) -> None:
     datasets, results = {}, {}
     for size in args.sizes_list:
         try:
-            datasets[size] = ensure_dataset(size, args.persons[size], args.templates.get(size, ""))
+            datasets[size] = ensure_dataset(size, args.persons[size], args.templates.get(size, ""), args.jobs)
         except psycopg.OperationalError as exc:
             raise SystemExit(f"bench-scale needs PostgreSQL at {server_url()} (BENCH_SCALE_DATABASE_URL): {exc}")
     for size, info in datasets.items():
