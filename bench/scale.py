@@ -549,6 +549,8 @@ def measure(args) -> dict:
             fetch = HttpFetcher(base, headers[page.user])
             timings[page.key] = time_requests(fetch, path, requests=args.requests, warmup=args.warmup)
             fetch.close()
+            if not timings[page.key].ok:
+                print(f"[bench-scale] ERROR {page.label} ({path}): {timings[page.key].error}", file=sys.stderr)
         floor_after = time_requests(HttpFetcher(base), FLOOR_PATH, requests=args.requests, warmup=args.warmup)
         load = None
         if args.load_seconds > 0:
