@@ -9,7 +9,7 @@ VENDOR := samarbejde/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets migrate seed lint format check clean messages bench bench-webhooks
+.PHONY: run test install assets migrate seed lint format check clean messages bench bench-webhooks bench-scale
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is needed (found %s)" % sys.version.split()[0])'
@@ -68,6 +68,12 @@ bench: install
 # Outbox to a webhook sink with 1 and 2 workers vs. a bare POST loop; custody-event accept time (PostgreSQL).
 bench-webhooks: install
 	$(PY) bench/webhooks.py
+
+# Pages and API lists on a small and a big PostgreSQL dataset under gunicorn: median, p95, ratio to /healthz,
+# growth, queries, an 8-client load run; writes docs/performance.md. BENCH_SCALE=denmark adds 1 M persons;
+# BENCH_SCALE_ARGS=--smoke for a tiny quick run (nothing written).
+bench-scale: install
+	$(PY) bench/scale.py $(if $(filter denmark,$(BENCH_SCALE)),--denmark) $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) db.sqlite3 test-artifacts
