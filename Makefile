@@ -66,8 +66,9 @@ bench: install
 	$(PY) bench/run.py
 
 # Outbox to a webhook sink with 1 and 2 workers vs. a bare POST loop; custody-event accept time (PostgreSQL).
+# SCALE_OUT=1: two gunicorn nodes and 1-3 db_worker processes instead. BENCH_DATABASE_NAME names the database.
 bench-webhooks: install
-	$(PY) bench/webhooks.py
+	$(PY) bench/webhooks.py $(if $(SCALE_OUT),--scale-out)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) db.sqlite3 test-artifacts
