@@ -378,9 +378,11 @@ def _merge(counts: dict[str, int], more: dict[str, int]) -> None:
         counts[status] = counts.get(status, 0) + n
 
 
-# Outcomes are written at the latest this long after the attempt (or at the end of the batch): a slow receiver
-# does not leave sent rows unrecorded (and so redelivered after a crash) for long.
-FLUSH_SECONDS = 1.0
+def flush_seconds() -> float:
+    """Outcomes are written at the latest this long after their attempt (or at the end of the batch): few
+    writes per batch when receivers answer fast, and a slow receiver does not leave sent rows unrecorded (so
+    redelivered after a crash) for long. 0 writes each outcome at once."""
+    return float(getattr(settings, "DELIVERY_FLUSH_SECONDS", 1.0))
 
 
 def deliveries_process(ids: Iterable | None = None, *, limit: int = 100) -> dict[str, int]:
@@ -396,7 +398,8 @@ def deliveries_process(ids: Iterable | None = None, *, limit: int = 100) -> dict
     batch = _claim_batch(ids, limit=limit)
     started = time.monotonic()
     give_back_at = started + stuck_after().total_seconds() / 2
-    flush_at = started + FLUSH_SECONDS
+    flush_every = flush_seconds()
+    flush_at = started + flush_every
     outcomes = []
     for i, delivery in enumerate(batch):
         if time.monotonic() >= give_back_at:
@@ -405,7 +408,7 @@ def deliveries_process(ids: Iterable | None = None, *, limit: int = 100) -> dict
         outcomes.append((delivery, *_send(delivery)))
         if time.monotonic() >= flush_at:
             _merge(counts, _record_outcomes(outcomes))
-            outcomes, flush_at = [], time.monotonic() + FLUSH_SECONDS
+            outcomes, flush_at = [], time.monotonic() + flush_every
     if outcomes:
         _merge(counts, _record_outcomes(outcomes))
     return counts

@@ -202,7 +202,7 @@ class ConnectionPool:
 
     def clear(self) -> None:
         with self._lock:
-            idle, self._idle = self._idle, {}
+            idle, self._idle, self.opened = self._idle, {}, 0
         for connections in idle.values():
             for _, connection in connections:
                 connection.close()
