@@ -317,16 +317,18 @@ def episode_admit(
     certainty: str | None = None,
     acting_user,
 ) -> EventOutcome:
-    """Admit a person (remand or sentence) to a KRFO institution and send the admission notices."""
-    return _admit(
-        person,
-        institution=institution,
-        custody_type=custody_type,
-        admitted_at=admitted_at,
-        expected_release=expected_release,
-        certainty=certainty,
-        acting_user=acting_user,
-    )
+    """Admit a person (remand or sentence) to a KRFO institution and send the admission notices (their audit
+    events and the admission's in one statement, audit_batch)."""
+    with audit_batch():
+        return _admit(
+            person,
+            institution=institution,
+            custody_type=custody_type,
+            admitted_at=admitted_at,
+            expected_release=expected_release,
+            certainty=certainty,
+            acting_user=acting_user,
+        )
 
 
 def _admit(
@@ -699,7 +701,44 @@ def admission_register(
     or their situation updated, then admitted, all in one transaction: any failure leaves nothing behind.
 
     Raises ValidationError (people's field-keyed dict or custody's single Danish message) and PermissionDenied.
+    Its audit events (person, link, episode, notices) are written in one statement at its end (audit_batch).
     """
+    with audit_batch():
+        return _admission_register(
+            person=person,
+            cpr=cpr,
+            first_name=first_name,
+            last_name=last_name,
+            address=address,
+            home_municipality=home_municipality,
+            pension=pension,
+            benefits=benefits,
+            institution=institution,
+            custody_type=custody_type,
+            admitted_at=admitted_at,
+            expected_release=expected_release,
+            certainty=certainty,
+            acting_user=acting_user,
+        )
+
+
+def _admission_register(
+    *,
+    person,
+    cpr,
+    first_name,
+    last_name,
+    address,
+    home_municipality,
+    pension,
+    benefits,
+    institution,
+    custody_type,
+    admitted_at,
+    expected_release,
+    certainty,
+    acting_user,
+) -> EventOutcome:
     _require_krfo(acting_user)
     registered_now = person is None
     if person is None:
