@@ -174,12 +174,14 @@ class ConnectionPool:
         self._lock = threading.Lock()
         self.opened = 0  # connections made, for the tests and the benchmark
 
-    def get(self, scheme: str, host: str, port: int | None, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
-        """(connection, reused)."""
+    def get(
+        self, scheme: str, host: str, port: int | None, timeout: float, *, fresh: bool = False
+    ) -> tuple[http.client.HTTPConnection, bool]:
+        """(connection, reused); `fresh`: a new one, whatever is idle."""
         key = (scheme, host, port)
         now = time.monotonic()
         with self._lock:
-            idle = self._idle.get(key, [])
+            idle = [] if fresh else self._idle.get(key, [])
             while idle:
                 since, connection = idle.pop()
                 if now - since < self.idle_seconds:
@@ -222,12 +224,13 @@ def post(url: str, body: bytes, headers: dict[str, str], *, pool: ConnectionPool
     if parts.query:
         path = f"{path}?{parts.query}"
     scheme, host, port = parts.scheme, parts.hostname, parts.port
-    for _ in range(2):
+    for retry in (False, True):
         if pool is None:
             connection_class = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
             connection, reused = connection_class(host, port, timeout=timeout_seconds()), False
         else:
-            connection, reused = pool.get(scheme, host, port, timeout_seconds())
+            # The retry after a stale connection takes a new one: any other idle one may be just as stale.
+            connection, reused = pool.get(scheme, host, port, timeout_seconds(), fresh=retry)
         try:
             connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()
@@ -249,7 +252,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, pool: ConnectionPool
         if 200 <= status < 300:
             return PostResult(ok=True, status=status)
         return PostResult(ok=False, status=status, error=f"HTTP {status}")
-    raise AssertionError("unreachable")  # pragma: no cover
+    raise AssertionError("unreachable: the retry uses a new connection")  # pragma: no cover
 
 
 def send(delivery) -> SendResult:

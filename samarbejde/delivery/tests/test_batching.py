@@ -127,6 +127,23 @@ def test_a_connection_the_receiver_closed_is_replaced_and_the_event_sent(admitte
     assert keep_alive_receiver.connections() == 2
 
 
+def test_after_a_stale_connection_the_retry_takes_a_new_one_not_another_idle_one(keep_alive_receiver):
+    pool = webhook.ConnectionPool()
+    body, headers = b"{}", {"Content-Type": "application/json", "webhook-id": "x"}
+    keep_alive_receiver.behaviour = lambda request, attempt: OK_THEN_CLOSE
+    # Two idle connections, both closed by the receiver after their answer.
+    first, _ = pool.get("http", "127.0.0.1", keep_alive_receiver.server.server_address[1], 5)
+    second, _ = pool.get("http", "127.0.0.1", keep_alive_receiver.server.server_address[1], 5)
+    for kept in (first, second):
+        kept.request("POST", "/", body=body, headers=headers)
+        kept.getresponse().read()
+        pool.put("http", "127.0.0.1", keep_alive_receiver.server.server_address[1], kept)
+    time.sleep(0.1)
+    keep_alive_receiver.behaviour = None
+    assert webhook.post(keep_alive_receiver.url, body, headers, pool=pool).ok
+    assert pool.opened == 3
+
+
 def test_idle_connections_expire(keep_alive_receiver):
     pool = webhook.ConnectionPool(idle_seconds=0.05)
     body, headers = b"{}", {"Content-Type": "application/json", "webhook-id": "x"}
