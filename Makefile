@@ -66,8 +66,9 @@ bench: install
 	$(PY) bench/run.py
 
 # Outbox to a webhook sink with 1 and 2 workers vs. a bare POST loop; custody-event accept time (PostgreSQL).
+# SCALE_OUT=1: two gunicorn nodes and 1-3 db_worker processes instead. BENCH_DATABASE_NAME names the database.
 bench-webhooks: install
-	$(PY) bench/webhooks.py
+	$(PY) bench/webhooks.py $(if $(SCALE_OUT),--scale-out)
 
 # Pages and API lists on a small and a big PostgreSQL dataset under gunicorn: median, p95, ratio to /healthz,
 # growth, queries, an 8-client load run; writes docs/performance.md. BENCH_SCALE=denmark adds 1 M persons;

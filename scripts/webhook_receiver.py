@@ -5,8 +5,9 @@
 It answers 204 to every event whose Standard Webhooks signature verifies (401 otherwise), prints one line
 per event (webhook-id, type, data) and notes a redelivery of a webhook-id it has already seen: the outbox
 delivers at least once, so a receiver de-duplicates on webhook-id. `--fail-rate 0.3` answers 500 to that
-share of requests at random, to watch the retries. The benchmark (bench/webhooks.py) uses it with --quiet
-as its sink. Standard library plus the `standardwebhooks` package (installed by make).
+share of requests at random, to watch the retries; `--delay-ms 20` answers each request that much later (a
+receiver doing some work). The benchmark (bench/webhooks.py) uses it with --quiet as its sink: GET / reads
+the counters, DELETE / resets them (before each run, so "duplicates" counts redeliveries within one run). Standard library plus the `standardwebhooks` package (installed by make).
 """
 
 import argparse
@@ -15,10 +16,11 @@ import json
 import random
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def make_handler(secret: str | None, fail_rate: float, quiet: bool):
+def make_handler(secret: str | None, fail_rate: float, quiet: bool, delay_ms: float = 0.0):
     verifier = None
     if secret:
         from standardwebhooks.webhooks import Webhook
@@ -27,6 +29,7 @@ def make_handler(secret: str | None, fail_rate: float, quiet: bool):
     seen: set[str] = set()
     lock = threading.Lock()
     counts = {"received": 0, "duplicates": 0, "rejected": 0, "failed": 0}
+    zero = dict(counts)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -47,8 +50,16 @@ def make_handler(secret: str | None, fail_rate: float, quiet: bool):
             self.end_headers()
             self.wfile.write(body)
 
+        def do_DELETE(self):  # the benchmark resets the counters before each run
+            with lock:
+                seen.clear()
+                counts.update(zero)
+            self._answer(204)
+
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if delay_ms:
+                time.sleep(delay_ms / 1000)
             if fail_rate and random.random() < fail_rate:
                 with lock:
                     counts["failed"] += 1
@@ -88,9 +99,12 @@ def main(argv=None) -> None:
     parser.add_argument("--port", type=int, default=8088)
     parser.add_argument("--secret", help="the whsec_... signing secret printed by manage.py create_webhook")
     parser.add_argument("--fail-rate", type=float, default=0.0)
+    parser.add_argument("--delay-ms", type=float, default=0.0, help="answer each event this much later")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(args.secret, args.fail_rate, args.quiet))
+    server = ThreadingHTTPServer(
+        (args.host, args.port), make_handler(args.secret, args.fail_rate, args.quiet, args.delay_ms)
+    )
     server.daemon_threads = True
     if not args.quiet:
         print(f"Listening on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)

@@ -235,6 +235,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 # A float, so the crash-recovery test can make a restarted worker reclaim within seconds.
 DELIVERY_STUCK_MINUTES = env.float("DELIVERY_STUCK_MINUTES", default=10)
+# A worker writes the outcomes of a batch together, at the latest this many seconds after the attempt (ADR 0012).
+DELIVERY_FLUSH_SECONDS = env.float("DELIVERY_FLUSH_SECONDS", default=1.0)
 # Webhooks (samarbejde.delivery.channels.webhook): seconds before a receiver that does not answer counts as
 # a failed attempt; hours the previous secret still signs after a rotation; plain http only to loopback,
 # and only where WEBHOOK_ALLOW_HTTP is on (local and test settings; never in production).

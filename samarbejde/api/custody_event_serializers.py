@@ -140,7 +140,11 @@ class PersonInputSerializer(serializers.Serializer):
     def validate_home_municipality(self, value):
         if not value:
             return None
-        municipality = Organisation.objects.filter(kind=OrgKind.MUNICIPALITY, is_active=True, code=value).first()
+        known = getattr(self.root, "organisations", None)
+        if known is not None:
+            municipality = known.get((OrgKind.MUNICIPALITY, value))
+        else:
+            municipality = Organisation.objects.filter(kind=OrgKind.MUNICIPALITY, is_active=True, code=value).first()
         if municipality is None:
             raise serializers.ValidationError(MSG_UNKNOWN_MUNICIPALITY % {"code": value[:10]})
         return municipality
@@ -241,10 +245,31 @@ class CustodyEventInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(MSG_DATETIME) from None
         return value
 
+    def to_internal_value(self, data):
+        # The institution and the home municipality in one query (the field validators below read it).
+        codes = set()
+        if isinstance(data, dict):
+            person = data.get("person")
+            for code in (
+                data.get("institution"),
+                person.get("home_municipality") if isinstance(person, dict) else None,
+            ):
+                if isinstance(code, str) and code.strip():
+                    codes.add(code.strip())
+        self.organisations = {
+            (o.kind, o.code): o
+            for o in (
+                Organisation.objects.filter(
+                    code__in=codes, is_active=True, kind__in=[OrgKind.MUNICIPALITY, OrgKind.KRFO_INSTITUTION]
+                )
+                if codes
+                else ()
+            )
+        }
+        return super().to_internal_value(data)
+
     def validate_institution(self, value: str):
-        institution = Organisation.objects.filter(
-            kind=OrgKind.KRFO_INSTITUTION, is_active=True, code=value.strip()
-        ).first()
+        institution = self.organisations.get((OrgKind.KRFO_INSTITUTION, value.strip()))
         if institution is None:
             raise serializers.ValidationError(MSG_UNKNOWN_INSTITUTION % {"code": value[:64]})
         return institution

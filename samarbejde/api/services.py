@@ -23,6 +23,7 @@ from samarbejde.api.models import ApiKey, ApiScope, CustodyEventRecord
 from samarbejde.audit.models import AuditEvent
 from samarbejde.audit.services import audit_record
 from samarbejde.core.context import get_correlation_id
+from samarbejde.core.transactions import service_atomic
 from samarbejde.custody import services as custody_services
 from samarbejde.notifications import services as notification_services
 from samarbejde.organisations.models import Membership, Organisation
@@ -218,20 +219,9 @@ def custody_event_receive(
     if record is not None:
         return _custody_event_replay(record, digest)
     try:
-        with transaction.atomic():
-            outcome = custody_services.custody_event_apply(report, acting_user=acting_user)
-            text = json.dumps(render(outcome), ensure_ascii=False)
-            CustodyEventRecord.objects.create(
-                organisation=organisation,
-                api_key=api_key,
-                external_id=external_id,
-                type=report.kind,
-                body_hash=digest,
-                status_code=201,
-                response=text,
-                episode=outcome.episode,
-                event=outcome.event,
-            )
+        text = _custody_event_register(
+            report, external_id=external_id, digest=digest, api_key=api_key, acting_user=acting_user, render=render
+        )
     except (ValidationError, PermissionDenied, IntegrityError):
         # A concurrent duplicate may have won meanwhile (its commit made this one fail): its result.
         record = _custody_event_record(organisation, external_id)
@@ -239,6 +229,24 @@ def custody_event_receive(
             return _custody_event_replay(record, digest)
         raise
     return CustodyEventResult(201, text)
+
+
+@service_atomic  # the event's services join this transaction (no savepoint each: core.transactions)
+def _custody_event_register(report, *, external_id, digest, api_key, acting_user, render) -> str:
+    outcome = custody_services.custody_event_apply(report, acting_user=acting_user)
+    text = json.dumps(render(outcome), ensure_ascii=False)
+    CustodyEventRecord.objects.create(
+        organisation=api_key.organisation,
+        api_key=api_key,
+        external_id=external_id,
+        type=report.kind,
+        body_hash=digest,
+        status_code=201,
+        response=text,
+        episode=outcome.episode,
+        event=outcome.event,
+    )
+    return text
 
 
 def _custody_event_record(organisation, external_id: str) -> CustodyEventRecord | None:

@@ -5,9 +5,45 @@ free text in Danish for the data subject's report. Never put CPR numbers or name
 """
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from samarbejde.audit.models import AuditEvent
 from samarbejde.core.context import get_correlation_id
+
+# The events of the current audit_batch(), written when it ends; None outside one.
+_batch: ContextVar[list | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch():
+    """Write the audit events recorded inside in one INSERT when the block ends (in the caller's transaction,
+    which must be open: the events then commit or roll back with the change they record). A business event
+    that passes through several services (the API's admission: search, person, episode, links, notices) costs
+    one round trip for its audit trail instead of one per service. Nested blocks join the outer one; a block
+    left by an exception writes nothing (its transaction rolls back anyway)."""
+    if _batch.get() is not None:
+        yield
+        return
+    events: list[AuditEvent] = []
+    token = _batch.set(events)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if events:
+        AuditEvent.objects.bulk_create(events)
+
+
+def _write(events: list[AuditEvent]) -> list[AuditEvent]:
+    pending = _batch.get()
+    if pending is not None:
+        pending.extend(events)
+        return events
+    if len(events) == 1:
+        events[0].save()
+        return events
+    return AuditEvent.objects.bulk_create(events)
 
 
 def _actor_fields(acting_user, organisation=None) -> dict:
@@ -39,8 +75,9 @@ def audit_record(
     organisation=None,
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one audit event (a write or a read), under the current correlation id."""
-    return AuditEvent.objects.create(
+    """Append one audit event (a write or a read), under the current correlation id (inside audit_batch():
+    written when the batch ends)."""
+    event = AuditEvent(
         action=action,
         person=person,
         purpose=purpose[:300],
@@ -49,6 +86,7 @@ def audit_record(
         **_actor_fields(acting_user, organisation),
         **_object_fields(obj),
     )
+    return _write([event])[0]
 
 
 def audit_record_many(records: Iterable[dict], *, acting_user) -> list[AuditEvent]:
@@ -70,7 +108,7 @@ def audit_record_many(records: Iterable[dict], *, acting_user) -> list[AuditEven
         )
         for record in records
     ]
-    return AuditEvent.objects.bulk_create(events)
+    return _write(events) if events else events
 
 
 def audit_read_many(action: str, *, acting_user, persons: Iterable, purpose: str = "") -> int:

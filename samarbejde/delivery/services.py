@@ -14,6 +14,7 @@ import ipaddress
 import logging
 import random
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record
@@ -198,87 +199,218 @@ def _due_q(now: datetime) -> Q:
     )
 
 
-@transaction.atomic
-def deliveries_claim(ids: Iterable | None = None, *, limit: int = 100) -> list:
-    """Mark due deliveries (or the due ones among `ids`) as sending and return their ids.
-
-    PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row. SQLite has no row
-    locks: the write transaction serialises claims, which is safe for the single worker it supports."""
-    now = timezone.now()
+def _claim_q(ids: Iterable | None, now: datetime):
     queryset = Delivery.objects.filter(_due_q(now))
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
+    return queryset.order_by("next_attempt_at", "pk")
+
+
+def _lock(queryset):
+    # PostgreSQL: FOR UPDATE SKIP LOCKED on the delivery rows only (not the joined notice, subscription...), so
+    # concurrent workers never claim the same row and never wait for each other. SQLite has no row locks: the
+    # write transaction serialises claims, which is safe for the single worker it supports.
     if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True)
-    claimed = list(queryset.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+        return queryset.select_for_update(skip_locked=True, of=("self",))
+    return queryset
+
+
+@transaction.atomic
+def _claim(ids: Iterable | None, *, limit: int) -> tuple[list, datetime]:
+    now = timezone.now()
+    claimed = list(_lock(_claim_q(ids, now)).values_list("pk", flat=True)[:limit])
     Delivery.objects.filter(pk__in=claimed).update(status=DeliveryStatus.SENDING, claimed_at=now, updated_at=now)
-    return claimed
+    return claimed, now
 
 
-def _with_channel_data():
-    # What the channels read (kind, due date, recipient, the follow-up and its addressee, subscription). The
-    # snapshot, which holds the person's data, is left in the database: no channel sends it, so the worker
-    # never loads it.
-    return Delivery.objects.select_related(
-        "notification__recipient_organisation",
-        "notification__recipient_department",
-        "message__recipient_organisation",
-        "message__recipient_department",
-        "message__recipient_user",
-        "subscription",
-    ).defer("notification__snapshot")
+def deliveries_claim(ids: Iterable | None = None, *, limit: int = 100) -> list:
+    """Mark due deliveries (or the due ones among `ids`) as sending and return their ids: one locking SELECT of
+    ids and one UPDATE, whatever the batch size. The claim time is the lease: a claim older than
+    DELIVERY_STUCK_MINUTES is taken over by the next sweep."""
+    return _claim(ids, limit=limit)[0]
+
+
+def _claim_batch(ids: Iterable | None, *, limit: int) -> list[Delivery]:
+    """Claim a batch and load what its channels read, in a constant number of queries. The rows are locked by
+    their ids alone: a locking SELECT joined to the notices sorted every due row's join before its LIMIT (and
+    took longer to plan than to run), so the data is loaded after, by id."""
+    claimed, claimed_at = _claim(ids, limit=limit)
+    loaded = _with_channel_data().in_bulk(claimed)
+    batch = [loaded[pk] for pk in claimed if pk in loaded]
+    for delivery in batch:
+        delivery.status, delivery.claimed_at = DeliveryStatus.SENDING, claimed_at
+    return batch
+
+
+# The notice's fields the channels read (webhook.notification_event, email.mailbox_for and body_for): loading
+# only these keeps a batch's load cheap, and keeps the snapshot with the person's data in the database. A channel
+# reading another field would cost a query per delivery; the pinned query counts of the send path catch that.
+NOTICE_FIELDS = (
+    "id",
+    "kind",
+    "rule",
+    "due_date",
+    "created_at",
+    "recipient_organisation__id",
+    "recipient_organisation__code",
+    "recipient_organisation__kind",
+    "recipient_organisation__name",
+    "recipient_organisation__email",
+    "recipient_department__id",
+    "recipient_department__email",
+)
+
+
+def _with_channel_data(queryset=None):
+    """What the channels read (kind, due date, recipient, the follow-up and its addressee, subscription), in
+    one query per model (not one per delivery, and not one 9-table join). The snapshot, which holds the
+    person's data, is left in the database: no channel sends it, so the worker never loads it."""
+    from samarbejde.notifications.models import Notification, NotificationReminder
+
+    queryset = Delivery.objects.all() if queryset is None else queryset
+    return queryset.select_related("subscription").prefetch_related(
+        Prefetch(
+            "notification",
+            queryset=Notification.objects.select_related("recipient_organisation", "recipient_department").only(
+                *NOTICE_FIELDS
+            ),
+        ),
+        Prefetch(
+            "message",
+            queryset=NotificationReminder.objects.select_related(
+                "recipient_organisation", "recipient_department", "recipient_user"
+            ),
+        ),
+    )
+
+
+def _send(delivery: Delivery) -> tuple[bool, str, bool]:
+    """Attempt one claimed delivery through its channel: (ok, error, cancelled). Records nothing."""
+    try:
+        result = gateway_for(delivery.channel).send(delivery)
+        return result.ok, result.error, result.cancelled
+    except Exception as exc:  # any failure of a channel is a failed attempt, retried
+        return False, error_label(exc), False
 
 
 def delivery_attempt(delivery: "Delivery | str") -> str:
-    """Send one claimed delivery (an instance loaded by deliveries_process, or its id) through its channel
-    and record the outcome; returns the new status."""
+    """Send one claimed delivery (an instance, or its id) through its channel and record the outcome; returns
+    the new status."""
     if not isinstance(delivery, Delivery):
         delivery = _with_channel_data().get(pk=delivery)
     if delivery.status != DeliveryStatus.SENDING:
         return delivery.status
-    cancelled = False
-    try:
-        result = gateway_for(delivery.channel).send(delivery)
-        ok, error, cancelled = result.ok, result.error, result.cancelled
-    except Exception as exc:  # any failure of a channel is a failed attempt, retried
-        ok, error = False, error_label(exc)
+    ok, error, cancelled = _send(delivery)
     return _record_outcome(delivery, ok=ok, error=error, cancelled=cancelled)
+
+
+def _outcome_fields(attempts: int, *, ok: bool, error: str, cancelled: bool, now: datetime) -> dict:
+    if ok:
+        return {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": "", "next_attempt_at": None}
+    if cancelled:
+        return {"status": DeliveryStatus.CANCELLED, "last_error": error[:200], "next_attempt_at": None}
+    if attempts >= max_attempts():
+        return {"status": DeliveryStatus.DEAD, "last_error": error[:200], "next_attempt_at": None}
+    retry_at = now + timedelta(seconds=backoff_seconds(attempts))
+    return {"status": DeliveryStatus.FAILED, "last_error": error[:200], "next_attempt_at": retry_at}
+
+
+def _log_failure(delivery: Delivery, attempts: int, error: str, status: str) -> None:
+    if status not in (DeliveryStatus.SENT, DeliveryStatus.CANCELLED):
+        logger.warning("delivery %s (%s) attempt %s: %s -> %s", delivery.pk, delivery.channel, attempts, error, status)
 
 
 @transaction.atomic
 def _record_outcome(delivery: Delivery, *, ok: bool, error: str, cancelled: bool = False) -> str:
     now = timezone.now()
     attempts = delivery.attempts + 1
-    if ok:
-        fields = {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": "", "next_attempt_at": None}
-    elif cancelled:
-        fields = {"status": DeliveryStatus.CANCELLED, "last_error": error[:200], "next_attempt_at": None}
-    elif attempts >= max_attempts():
-        fields = {"status": DeliveryStatus.DEAD, "last_error": error[:200], "next_attempt_at": None}
-    else:
-        retry_at = now + timedelta(seconds=backoff_seconds(attempts))
-        fields = {"status": DeliveryStatus.FAILED, "last_error": error[:200], "next_attempt_at": retry_at}
+    fields = _outcome_fields(attempts, ok=ok, error=error, cancelled=cancelled, now=now)
     # Only the claim we hold is updated: a row reclaimed meanwhile (stuck) is left to its new owner.
     Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at).update(
         attempts=F("attempts") + 1, claimed_at=None, updated_at=now, **fields
     )
-    if fields["status"] not in (DeliveryStatus.SENT, DeliveryStatus.CANCELLED):
-        logger.warning(
-            "delivery %s (%s) attempt %s: %s -> %s", delivery.pk, delivery.channel, attempts, error, fields["status"]
-        )
+    _log_failure(delivery, attempts, error, fields["status"])
     return fields["status"]
 
 
-def deliveries_process(ids: Iterable | None = None, *, limit: int = 100) -> dict[str, int]:
-    """Claim due deliveries and attempt each; returns counts per resulting status."""
+@transaction.atomic
+def _record_outcomes(outcomes: list[tuple[Delivery, bool, str, bool]]) -> dict[str, int]:
+    """Record the outcomes of attempts already made, in one transaction: one UPDATE for all the sent ones (the
+    common case), one per other outcome. Each row is written only while it still holds this batch's claim."""
+    now = timezone.now()
     counts: dict[str, int] = {}
-    claimed = deliveries_claim(ids, limit=limit)
-    # One query loads the whole batch (not one per delivery). A row reclaimed by another worker while this
-    # batch runs is safe: _record_outcome only writes the claim it holds.
-    loaded = _with_channel_data().in_bulk(claimed)
-    for pk in claimed:
-        status = delivery_attempt(loaded[pk]) if pk in loaded else DeliveryStatus.PENDING
+    sent_by_claim: dict = defaultdict(list)
+    for delivery, ok, error, cancelled in outcomes:
+        if ok:
+            sent_by_claim[delivery.claimed_at].append(delivery.pk)
+            counts[DeliveryStatus.SENT] = counts.get(DeliveryStatus.SENT, 0) + 1
+            continue
+        status = _record_outcome(delivery, ok=ok, error=error, cancelled=cancelled)
         counts[status] = counts.get(status, 0) + 1
+    for claimed_at, pks in sent_by_claim.items():
+        Delivery.objects.filter(pk__in=pks, status=DeliveryStatus.SENDING, claimed_at=claimed_at).update(
+            attempts=F("attempts") + 1,
+            claimed_at=None,
+            updated_at=now,
+            **_outcome_fields(0, ok=True, error="", cancelled=False, now=now),
+        )
+    return counts
+
+
+def _release(deliveries: list[Delivery]) -> None:
+    """Give back claims not attempted (the batch ran long): due again now, for this or another worker."""
+    now = timezone.now()
+    for claimed_at in {d.claimed_at for d in deliveries}:
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in deliveries if d.claimed_at == claimed_at],
+            status=DeliveryStatus.SENDING,
+            claimed_at=claimed_at,
+        ).update(
+            status=Case(When(attempts=0, then=Value(DeliveryStatus.PENDING)), default=Value(DeliveryStatus.FAILED)),
+            claimed_at=None,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+
+
+def _merge(counts: dict[str, int], more: dict[str, int]) -> None:
+    for status, n in more.items():
+        counts[status] = counts.get(status, 0) + n
+
+
+def flush_seconds() -> float:
+    """Outcomes are written at the latest this long after their attempt (or at the end of the batch): few
+    writes per batch when receivers answer fast, and a slow receiver does not leave sent rows unrecorded (so
+    redelivered after a crash) for long. 0 writes each outcome at once."""
+    return float(getattr(settings, "DELIVERY_FLUSH_SECONDS", 1.0))
+
+
+def deliveries_process(ids: Iterable | None = None, *, limit: int = 100) -> dict[str, int]:
+    """Claim a batch of due deliveries, attempt each, and record the outcomes in batches; returns counts per
+    resulting status.
+
+    Durability: an outcome is written only after its attempt, so a worker killed mid-batch loses nothing. Its
+    claimed rows stay "sending" until the lease (DELIVERY_STUCK_MINUTES) runs out, and the next sweep attempts
+    them again: a receiver may get an event twice (the one in flight, and the ones sent but not yet recorded),
+    always with the same webhook-id and body. A batch that runs past half the lease gives its unattempted rows
+    back, so no claim expires while its worker still holds it."""
+    counts: dict[str, int] = {}
+    batch = _claim_batch(ids, limit=limit)
+    started = time.monotonic()
+    give_back_at = started + stuck_after().total_seconds() / 2
+    flush_every = flush_seconds()
+    flush_at = started + flush_every
+    outcomes = []
+    for i, delivery in enumerate(batch):
+        if time.monotonic() >= give_back_at:
+            _release(batch[i:])
+            break
+        outcomes.append((delivery, *_send(delivery)))
+        if time.monotonic() >= flush_at:
+            _merge(counts, _record_outcomes(outcomes))
+            outcomes, flush_at = [], time.monotonic() + flush_every
+    if outcomes:
+        _merge(counts, _record_outcomes(outcomes))
     return counts
 
 

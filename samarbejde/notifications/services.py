@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from samarbejde.audit.services import audit_record, audit_record_many
+from samarbejde.core.transactions import service_atomic
 from samarbejde.delivery import services as delivery_services
 from samarbejde.legal.selectors import paragraphs_by_key
 from samarbejde.notifications import answers, reminders, routing, rules
@@ -134,14 +135,19 @@ class _Plan:
     warnings: list[str] = field(default_factory=list)
 
 
-def _plan(recipients: Sequence[rules.Recipient]) -> _Plan:
-    """Resolve organisations (warning about the unknown and the missing), route to units, and merge."""
+def _plan(recipients: Sequence[rules.Recipient], known: Sequence = ()) -> _Plan:
+    """Resolve organisations (warning about the unknown and the missing), route to units, and merge. `known`:
+    organisations the caller has loaded already (the person's home municipality, the sender), not read again."""
     plan = _Plan()
     if any(r.organisation_code is None for r in recipients):
         plan.warnings.append(WARN_UNKNOWN_HOME_MUNICIPALITY)
     recipients = [r for r in recipients if r.organisation_code is not None]
     codes = {r.organisation_code for r in recipients}
-    plan.organisations = {o.code: o for o in Organisation.objects.filter(code__in=codes, is_active=True)}
+    plan.organisations = {o.code: o for o in known if o is not None and o.is_active and o.code in codes}
+    if codes - plan.organisations.keys():
+        plan.organisations |= {
+            o.code: o for o in Organisation.objects.filter(code__in=codes - plan.organisations.keys(), is_active=True)
+        }
     for code in sorted(codes - plan.organisations.keys()):
         plan.warnings.append(WARN_RECIPIENT_MISSING % {"code": code})
     recipients = [r for r in recipients if r.organisation_code in plan.organisations]
@@ -268,7 +274,7 @@ def _create(event: NoticeEvent, plan: _Plan, *, source=None) -> list[Notificatio
     return notifications
 
 
-@transaction.atomic
+@service_atomic  # inside the sender's service: no savepoint of its own (core.transactions)
 def notices_send(event: NoticeEvent) -> NotificationList:
     """Create the notices an event calls for (rules.recipients_for, routed and merged), each with a live
     PersonLink for its recipient, an audit event and its deliveries. `.warnings` says what could not be sent
@@ -276,11 +282,18 @@ def notices_send(event: NoticeEvent) -> NotificationList:
     the catalogue (then the sender's whole transaction rolls back)."""
     situation = rules.PersonSituation.from_facts(event.facts)
     already = [] if event.kind == rules.ADMISSION else _already_notified(event.thread)
-    plan = _plan(rules.recipients_for(event.kind, situation, already_notified=already))
+    plan = _plan(rules.recipients_for(event.kind, situation, already_notified=already), known=_loaded(event))
     created = _create(event, plan)
     if event.ends_thread:
         _thread_ended(event)
     return NotificationList(created, plan.warnings)
+
+
+def _loaded(event: NoticeEvent) -> list:
+    """The organisations the event carries already loaded (no query to find out)."""
+    person = event.person
+    home = person.home_municipality if type(person).home_municipality.is_cached(person) else None
+    return [home, event.sender]
 
 
 def _settled_at(notice: Notification):

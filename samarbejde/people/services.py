@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_record, audit_record_many
+from samarbejde.core.transactions import service_atomic
 from samarbejde.organisations.access import active_membership, user_can
 from samarbejde.organisations.models import Department, Organisation
 from samarbejde.organisations.roles import Cap, OrgKind
@@ -75,7 +76,7 @@ def _clean_situation(home_municipality: Organisation | None, pension: str, benef
         raise ValidationError({"benefits": exc.messages}, code="benefits") from None
 
 
-@transaction.atomic
+@service_atomic
 def person_register(
     *,
     cpr: str,

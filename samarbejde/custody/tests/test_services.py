@@ -380,11 +380,14 @@ def _admit_queries(worker, benefits, django_assert_num_queries, expected):
     return outcome
 
 
-# Outer: savepoint pair 2, person lock 1, open-episode check 1, episode insert + its savepoint pair 3, event 1, audit 1.
-# Notices: savepoint pair 2, organisations 1, routing lines 1, departments 1, legal bases 1, notices 1, history 1
-# = 8, plus the live links 1 and their audit events 1, the notices' audit events 1, plus deliveries 2 (the
-# recipients' webhook subscriptions, one bulk insert). Constant in the number of notices and of benefits per unit.
-ADMIT_QUERIES = 24
+# Outer: savepoint pair 2, person lock 1, open-episode check 1, episode insert + its savepoint pair 3, the
+# institution's custody link 1, event 1.
+# Notices (joining the admission's transaction, no savepoint of their own: core.transactions): organisations
+# not loaded yet 1 (UDK), routing lines 1, departments 1, legal bases 1, notices 1, history 1, the live links 1,
+# deliveries 2 (the recipients' webhook subscriptions, one bulk insert). Every audit event (the custody link,
+# the admission, the notices) in one insert at the end (audit_batch) 1. Constant in the number of notices and of
+# benefits per unit.
+ADMIT_QUERIES = 19
 
 
 @pytest.mark.parametrize(

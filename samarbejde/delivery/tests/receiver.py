@@ -2,9 +2,10 @@
 
 `behaviour(request, attempt)` says what to do with each request (attempt = how many times this webhook-id
 has arrived, counting this one): OK (200), ERROR (500), TIMEOUT (answer only after `sleep` seconds, by
-which time the sender has given up), DROP (close the connection without an answer) or BLOCK (hold the
-request until `release` is set). Every request is logged with its headers, body and the signature check
-made on arrival (Standard Webhooks reference implementation, while the clock is still the sender's).
+which time the sender has given up), DROP (close the connection without an answer), BLOCK (hold the
+request until `release` is set) or OK_THEN_CLOSE. `keep_alive=True` answers HTTP/1.1 and keeps connections
+open (the default, HTTP/1.0, closes each); a request's `port` is the sender's, one per connection. Every
+request is logged with its headers, body and the signature check made on arrival (Standard Webhooks reference implementation, while the clock is still the sender's).
 """
 
 import threading
@@ -15,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 OK, ERROR, TIMEOUT, DROP, BLOCK = "ok", "500", "timeout", "drop", "block"
+# Answer 200, then close the kept-alive connection without saying so (as a receiver closing idle connections does).
+OK_THEN_CLOSE = "ok-then-close"
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Received:
     attempt: int
     action: str = OK
     verified: bool | None = None
+    port: int = 0
 
     @property
     def webhook_id(self) -> str:
@@ -34,6 +38,7 @@ class Received:
 class Receiver:
     behaviour: object = None  # callable(Received, attempt) -> action; default: always OK
     secret: str = ""  # when set, every request's signature is checked on arrival
+    keep_alive: bool = False
     sleep: float = 2.0
     requests: list[Received] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -44,13 +49,15 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with receiver.lock:
                     attempt = 1 + sum(1 for r in receiver.requests if r.webhook_id == headers.get("webhook-id"))
-                    request = Received(headers=headers, body=body, attempt=attempt)
+                    request = Received(headers=headers, body=body, attempt=attempt, port=self.client_address[1])
                     if receiver.secret:
                         try:
                             Webhook(receiver.secret).verify(body, headers)
@@ -74,6 +81,8 @@ class Receiver:
                     self.send_header("Content-Length", "2")
                     self.end_headers()
                     self.wfile.write(b"{}")
+                    if action == OK_THEN_CLOSE:
+                        self.close_connection = True
                 except OSError:  # the sender gave up (timeout) or died (SIGKILL)
                     pass
 
@@ -97,7 +106,10 @@ class Receiver:
 
     def accepted_ids(self) -> set[str]:
         """Event ids the receiver accepted with a 2xx (or processed before the sender timed out)."""
-        return {r.webhook_id for r in self.requests if r.action in (OK, TIMEOUT, BLOCK)}
+        return {r.webhook_id for r in self.requests if r.action in (OK, OK_THEN_CLOSE, TIMEOUT, BLOCK)}
+
+    def connections(self) -> int:
+        return len({r.port for r in self.requests})
 
     def by_id(self) -> dict[str, list[Received]]:
         grouped: dict[str, list[Received]] = {}
