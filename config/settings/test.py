@@ -26,3 +26,6 @@ WEBHOOK_ALLOW_HTTP = True
 # Uploaded files (attachments, public documents, the demo PDFs) never land in the working tree's media/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="samarbejde-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+# One connection per request, as before persistent connections: the live-server threads and the subprocess
+# tests then leave no idle connection that would keep the test database from being flushed or dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
