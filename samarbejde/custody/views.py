@@ -13,6 +13,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.core.pagination import keyset_page
 from samarbejde.custody import selectors, services
 from samarbejde.custody.access import access_episode_by_id, may_change_at
 from samarbejde.custody.forms import (
@@ -39,6 +40,7 @@ from samarbejde.people.selectors import access_grants_of, person_search_by_cpr
 from samarbejde.people.services import person_access_grant
 
 PAGE_SIZE = 50
+UNSETTLED_ORDERING = selectors.UNSETTLED_ORDERING
 LOOKUP_AUTO_ID = "lookup_%s"
 
 
@@ -410,14 +412,22 @@ def inmate_list(request):
 
 @require_capability(Cap.PERSON_VIEW_ALL)
 def unsettled_list(request):
-    """Notices of the institution's episodes not yet answered or acknowledged, overdue first."""
+    """Notices of the institution's episodes not yet answered or acknowledged, overdue first. A keyset page
+    (no COUNT, no OFFSET) over the open notices' index: the cost is the page's (ADR 0013)."""
     filter_form, institution = _institution_filter(request)
     page = None
     if institution is not None:
-        page = _audited_page(
-            request,
+        page = keyset_page(
             selectors.notifications_unsettled_at(request.user, institution),
-            action="custody.notices_list",
+            UNSETTLED_ORDERING,
+            after=request.GET.get("efter", ""),
+            before=request.GET.get("foer", ""),
+            per_page=PAGE_SIZE,
+        )
+        audit_read_many(
+            "custody.notices_list",
+            acting_user=request.user,
+            persons=[row.person for row in page],
             purpose=f"Ubesvarede underretninger, {institution.display_name}",
         )
     return render(

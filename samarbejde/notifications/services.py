@@ -371,7 +371,8 @@ def _lock(notification: Notification) -> Notification:
 
 
 def _set_status(notification: Notification, *, acting_user, now: datetime) -> None:
-    """Recompute the stored status; write a history row when it changes. Caller saves the notice."""
+    """Recompute the stored status; write a history row when it changes. Caller saves the notice (naming
+    "list_key" in update_fields when the change settles it: the key is worked out on save, ADR 0013)."""
     new_status = notification_status_on(notification, timezone.localdate(now))
     if new_status != notification.status:
         NotificationStatusChange.objects.create(
@@ -395,7 +396,7 @@ def _withdraw(notification: Notification, *, reason: str, acting_user, allow_ans
     locked.withdrawn_by = _user_or_none(acting_user)
     locked.withdrawal_reason = reason
     _set_status(locked, acting_user=acting_user, now=now)
-    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "status", "updated_at"])
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "status", "list_key", "updated_at"])
     person_links_close_for_source(
         locked, acting_user=acting_user, rule=link_rules.CORRECTED if allow_answered else link_rules.WITHDRAWN
     )
@@ -485,7 +486,7 @@ def notification_acknowledge(notification: Notification, *, acting_user) -> Noti
     locked.acknowledged_by = acting_user
     locked.read_at = locked.read_at or now
     _set_status(locked, acting_user=acting_user, now=now)
-    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at", "status", "updated_at"])
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at", "status", "list_key", "updated_at"])
     _settled_after_end(locked, acting_user=acting_user)
     audit_record(
         "notifications.acknowledge",
@@ -546,7 +547,17 @@ def _answer(notification: Notification, *, decisions, text, files, acting_user, 
         locked.acknowledged_at = now
         locked.acknowledged_by = acting_user
     _set_status(locked, acting_user=acting_user, now=now)
-    locked.save(update_fields=["answered_at", "read_at", "acknowledged_at", "acknowledged_by", "status", "updated_at"])
+    locked.save(
+        update_fields=[
+            "answered_at",
+            "read_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "status",
+            "list_key",
+            "updated_at",
+        ]
+    )
     _settled_after_end(locked, acting_user=acting_user)
     audit_record(
         "notifications.answer",
@@ -662,6 +673,9 @@ def notification_assign(notification: Notification, *, assignee, acting_user) ->
 @transaction.atomic
 def notifications_mark_overdue(today: date | None = None, *, acting_user=None) -> int:
     """Store status 'overdue' on every unsettled notice past its due date (for the periodic task).
+
+    The lists' key does not change: overdue is a range of it (notifications.status.overdue_key_q), so the lists
+    are right before this runs too.
 
     Rows another worker holds are skipped (picked up next run). Returns how many changed.
     """

@@ -85,3 +85,50 @@ def handed_over(notification) -> bool:
     return notification.withdrawn_at is None and (
         notification.acknowledged_at is not None or notification.answered_at is not None
     )
+
+
+# --- the stored list key (ADR 0013) -----------------------------------------------------------------------
+# The lists sort by one stored, indexed, non-null number instead of a flag computed for today: ascending
+# `list_key` is the inbox order. Open notices come first, by due date (so the overdue ones, the open ones with
+# the earliest due dates, lead without the key ever changing as days pass), the oldest first within a day;
+# notices without a due date after them; then the settled ones, newest first. "Overdue as of today" is then a
+# range of the key (list_key < overdue_bound(today)), and "open" is another (list_key < SETTLED_BASE).
+
+KEY_DAY = 10**10  # room for the creation time in whole seconds since 1970 (until the year 2286)
+NO_DUE_ORDINAL = date.max.toordinal()  # an open notice without a due date: after every dated one
+SETTLED_BASE = 10**17  # above every open key (NO_DUE_ORDINAL * KEY_DAY + KEY_DAY < SETTLED_BASE)
+
+
+def list_key(*, settled: bool, due_date: date | None, created_at: datetime) -> int:
+    seconds = int(created_at.timestamp())
+    if not settled:
+        return (due_date.toordinal() if due_date is not None else NO_DUE_ORDINAL) * KEY_DAY + seconds
+    return SETTLED_BASE + (KEY_DAY - 1 - seconds)  # newest first
+
+
+def notification_list_key(notification) -> int:
+    return list_key(
+        settled=is_settled(
+            needs_answer=notification.needs_answer,
+            acknowledged_at=notification.acknowledged_at,
+            answered_at=notification.answered_at,
+            withdrawn_at=notification.withdrawn_at,
+        ),
+        due_date=notification.due_date,
+        created_at=notification.created_at,
+    )
+
+
+def overdue_bound(today: date) -> int:
+    """Open notices due before `today` (overdue as of today) are exactly those with list_key below this."""
+    return today.toordinal() * KEY_DAY
+
+
+def open_key_q() -> Q:
+    """The open (unsettled) notices by their stored key: the same rows as unsettled_q(), served by an index."""
+    return Q(list_key__lt=SETTLED_BASE)
+
+
+def overdue_key_q(today: date) -> Q:
+    """The same rows as overdue_q(today), by the stored key."""
+    return Q(list_key__lt=overdue_bound(today))
