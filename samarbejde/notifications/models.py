@@ -30,6 +30,10 @@ class NotificationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Trukket tilbage"
 
 
+# notifications.status.open_key_q() spelled out (status imports this module): open, live or dormant.
+OPEN_KEY = models.Q(list_key__lt=10**17) | models.Q(list_key__gte=2 * 10**17, list_key__lt=3 * 10**17)
+
+
 class ListKeyField(models.BigIntegerField):
     """The notice's place in the lists (notifications.status.list_key), worked out on every insert and save from
     the fields it depends on, so bulk_create (notices_send) and the services' saves store it without code of
@@ -152,12 +156,18 @@ class Notification(BaseModel):
             models.Index(
                 fields=["sender_organisation", "list_key", "id"],
                 name="notification_sender_open",
-                condition=models.Q(list_key__lt=10**17),  # notifications.status.SETTLED_BASE: the open ones
+                condition=OPEN_KEY,
             ),
             models.Index(
                 fields=["recipient_organisation", "created_at"],
                 name="notification_recipient_open",
-                condition=models.Q(list_key__lt=10**17),
+                condition=OPEN_KEY,
+            ),
+            # The sweep's look for notices to move to the dormant tier: the live ones whose matter has ended.
+            models.Index(
+                fields=["thread_ended_at"],
+                name="notification_ended_live",
+                condition=models.Q(thread_ended_at__isnull=False, list_key__lt=2 * 10**17),
             ),
             # The API's synchronisation order (api.notification_views.NotificationCursorPagination).
             models.Index(fields=["recipient_organisation", "updated_at", "id"], name="notification_recipient_sync"),

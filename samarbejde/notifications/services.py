@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -53,7 +53,14 @@ from samarbejde.notifications.models import (
     ReminderKind,
 )
 from samarbejde.notifications.registry import SUBJECT_LABELS
-from samarbejde.notifications.status import notification_status_on, overdue_q, settled_at, unsettled_q
+from samarbejde.notifications.status import (
+    DORMANT_BASE,
+    dormant_after,
+    notification_status_on,
+    overdue_q,
+    settled_at,
+    unsettled_q,
+)
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Membership, Organisation
 from samarbejde.organisations.roles import Role
@@ -707,6 +714,16 @@ def notifications_mark_overdue(today: date | None = None, *, acting_user=None) -
     return len(rows)
 
 
+def notifications_move_dormant(now: datetime | None = None) -> int:
+    """Move the notices whose matter ended longer ago than any link from them lives (status.dormant_after) to
+    the lists' dormant tier (ADR 0013): one set-based UPDATE, the key's order within the tier kept. Not a change
+    of the notice (updated_at stays: the API's synchronisation has nothing new to fetch). Returns the count."""
+    now = now or timezone.now()
+    return Notification.objects.filter(
+        thread_ended_at__isnull=False, thread_ended_at__lte=now - dormant_after(), list_key__lt=DORMANT_BASE
+    ).update(list_key=F("list_key") + DORMANT_BASE)
+
+
 # --- Follow-up messages and the deadline sweep ----------------------------------------------------------
 # The sweep (run by notifications.tasks.notifications_deadline_sweep) marks overdue notices, then records each
 # due reminder and escalation (rules in notifications.reminders) as NotificationReminder rows, one per
@@ -751,6 +768,7 @@ class SweepResult:
     reminded: int = 0  # notices that got their reminder
     escalated: int = 0  # notices that got their escalation
     rows: int = 0  # message rows written (one per addressee)
+    dormant: int = 0  # notices moved to the lists' dormant tier
 
 
 def _candidates(today: date, window_end: date):
@@ -792,6 +810,7 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
     if business_days is None:
         business_days = reminders.reminder_business_days()
     result = SweepResult(overdue=notifications_mark_overdue(today))
+    result.dormant = notifications_move_dormant()
     window_end = reminders.reminder_window_end(today, business_days)
     notices = list(_candidates(today, window_end))
     if not notices:
@@ -885,4 +904,5 @@ __all__ = [
     "notification_mark_read",
     "notification_withdraw",
     "notifications_mark_overdue",
+    "notifications_move_dormant",
 ]
