@@ -154,6 +154,9 @@ class Notification(BaseModel):
             # The lists (ADR 0013): each page is a range scan of one of these, in list order.
             models.Index(fields=["recipient_organisation", "list_key", "id"], name="notification_inbox_key"),
             models.Index(
+                fields=["recipient_organisation", "list_key", "id"], name="notification_inbox_open", condition=OPEN_KEY
+            ),
+            models.Index(
                 fields=["sender_organisation", "list_key", "id"],
                 name="notification_sender_open",
                 condition=OPEN_KEY,

@@ -50,7 +50,8 @@ def notifications_inbox(
     today = today or timezone.localdate()
     qs = notifications_visible_to(user).annotate(is_overdue=_is_overdue(today))
     if status == NotificationStatus.OVERDUE:
-        qs = qs.filter(overdue_key_q(today))
+        # open_key_q() too, in the words of the partial index over open notices, so that index serves it.
+        qs = qs.filter(open_key_q()).filter(overdue_key_q(today))
     elif status:
         qs = qs.filter(status=status).exclude(overdue_key_q(today))
     if department_kind:
@@ -66,8 +67,9 @@ def _is_overdue(today: date):
 
 
 def _capped(qs, cap: int = COUNT_CAP) -> int:
-    """COUNT over LIMIT cap + 1 (the database stops there): a number above `cap` means "more than cap"."""
-    return qs.order_by()[: cap + 1].count()
+    """COUNT over LIMIT cap + 1 (the database stops there): a number above `cap` means "more than cap". In key
+    order, so the scan reads the live notices before the dormant tier's (ADR 0013)."""
+    return qs.order_by(*INBOX_ORDERING)[: cap + 1].count()
 
 
 def notification_counts(user, today: date | None = None) -> dict[str, int]:

@@ -64,6 +64,14 @@ class Migration(migrations.Migration):
             model_name="notification",
             index=models.Index(
                 condition=OPEN_KEY,
+                fields=["recipient_organisation", "list_key", "id"],
+                name="notification_inbox_open",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="notification",
+            index=models.Index(
+                condition=OPEN_KEY,
                 fields=["sender_organisation", "list_key", "id"],
                 name="notification_sender_open",
             ),
