@@ -35,9 +35,15 @@ def episodes_latest_for_persons(user, persons) -> dict:
     return latest
 
 
+# The inmate list's order: longest stay first, the id for ties (a keyset page's order: stored, non-null).
+INMATES_ORDERING = ["admitted_at", "id"]
+
+
 def episodes_current_at(user, institution: Organisation) -> QuerySet[Episode]:
     """Current inmates of an institution, longest stay first (one query, whatever the number of rows)."""
-    return episodes_visible_to(user).filter(institution=institution, status=EpisodeStatus.OPEN).order_by("admitted_at")
+    return (
+        episodes_visible_to(user).filter(institution=institution, status=EpisodeStatus.OPEN).order_by(*INMATES_ORDERING)
+    )
 
 
 def episode_page(user, episode_id) -> Episode:

@@ -6,7 +6,6 @@ form's or the service's Danish message, never a 500; the services are atomic, so
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -377,9 +376,16 @@ def _institution_filter(request):
     return form, form.chosen(_own_institution(request))
 
 
-def _audited_page(request, queryset, *, action: str, purpose: str):
-    """One page of a list of rows that each name a person (`row.person`); showing it is an audited read."""
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+def _audited_page(request, queryset, ordering, *, action: str, purpose: str):
+    """One keyset page (no COUNT, no OFFSET: the cost is the page's, ADR 0013) of a list of rows that each name
+    a person (`row.person`); showing it is an audited read."""
+    page = keyset_page(
+        queryset,
+        ordering,
+        after=request.GET.get("efter", ""),
+        before=request.GET.get("foer", ""),
+        per_page=PAGE_SIZE,
+    )
     audit_read_many(action, acting_user=request.user, persons=[row.person for row in page], purpose=purpose)
     return page
 
@@ -393,6 +399,7 @@ def inmate_list(request):
         page = _audited_page(
             request,
             selectors.episodes_current_at(request.user, institution),
+            selectors.INMATES_ORDERING,
             action="custody.list",
             purpose=f"Indsatte i {institution.display_name}",
         )
@@ -417,17 +424,11 @@ def unsettled_list(request):
     filter_form, institution = _institution_filter(request)
     page = None
     if institution is not None:
-        page = keyset_page(
+        page = _audited_page(
+            request,
             selectors.notifications_unsettled_at(request.user, institution),
             UNSETTLED_ORDERING,
-            after=request.GET.get("efter", ""),
-            before=request.GET.get("foer", ""),
-            per_page=PAGE_SIZE,
-        )
-        audit_read_many(
-            "custody.notices_list",
-            acting_user=request.user,
-            persons=[row.person for row in page],
+            action="custody.notices_list",
             purpose=f"Ubesvarede underretninger, {institution.display_name}",
         )
     return render(
