@@ -28,6 +28,8 @@ def notification_status(notification: Notification, today: date | None = None) -
 
 # The inbox order, stored (ADR 0013): the key, then the primary key for ties. keyset_page pages through it.
 INBOX_ORDERING = ["list_key", "id"]
+# The statuses only an open notice has (reading does not settle; acknowledging may, so it is not here).
+OPEN_STATUSES = frozenset({NotificationStatus.NEW, NotificationStatus.READ, NotificationStatus.OVERDUE})
 # The start page counts at most this many of each kind ("mere end 100"): the cost is bounded by the cap.
 COUNT_CAP = 100
 
@@ -49,9 +51,12 @@ def notifications_inbox(
     """
     today = today or timezone.localdate()
     qs = notifications_visible_to(user).annotate(is_overdue=_is_overdue(today))
+    if status in OPEN_STATUSES:
+        # Only open notices have these: say so in the words of the partial index over open notices, so the
+        # scan reads open notices only and never the settled history (ADR 0013).
+        qs = qs.filter(open_key_q())
     if status == NotificationStatus.OVERDUE:
-        # open_key_q() too, in the words of the partial index over open notices, so that index serves it.
-        qs = qs.filter(open_key_q()).filter(overdue_key_q(today))
+        qs = qs.filter(overdue_key_q(today))
     elif status:
         qs = qs.filter(status=status).exclude(overdue_key_q(today))
     if department_kind:
