@@ -7,10 +7,12 @@ Prints each query's plan with its timing. Reads only (the audit writes of the vi
 """
 
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from samarbejde.core.pagination import encode_cursor, keyset_page
 from samarbejde.custody.selectors import UNSETTLED_ORDERING, notifications_unsettled_at
@@ -30,7 +32,7 @@ def explain(title, run):
         run()
     for query in captured.captured_queries:
         sql = query["sql"]
-        if not sql.lstrip().upper().startswith("SELECT") or "notifications_notification" not in sql:
+        if not sql.lstrip().upper().startswith("SELECT") or "notifications_" not in sql:
             continue
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
@@ -72,3 +74,22 @@ explain(
     "API list, first page (kbh)",
     lambda: list(selectors.notifications_inbox(kbh).order_by("updated_at", "id")[:51]),
 )
+explain(
+    "API list, updated in the last day (kbh)",
+    lambda: list(
+        selectors.notifications_inbox(kbh)
+        .filter(updated_at__gte=timezone.now() - timedelta(days=1))
+        .order_by("updated_at", "id")[:51]
+    ),
+)
+
+
+def reminder_reads(user):
+    from samarbejde.notifications import reminders
+
+    reminders.reminder_counts(user)
+    list(reminders.withdrawals_for(user)[:20])
+
+
+explain("start page reminders + inbox withdrawals (kbh)", lambda: reminder_reads(kbh))
+explain("start page reminders (krfo)", lambda: reminder_reads(krfo))
