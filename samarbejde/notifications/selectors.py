@@ -73,8 +73,9 @@ def _is_overdue(today: date):
 
 def _capped(qs, cap: int = COUNT_CAP) -> int:
     """COUNT over LIMIT cap + 1 (the database stops there): a number above `cap` means "more than cap". In key
-    order, so the scan reads the live notices before the dormant tier's (ADR 0013)."""
-    return qs.order_by(*INBOX_ORDERING)[: cap + 1].count()
+    order, so the scan reads the live notices before the dormant tier's, and without the joins a list row needs
+    (ADR 0013)."""
+    return qs.select_related(None).order_by(*INBOX_ORDERING).values("pk")[: cap + 1].count()
 
 
 def notification_counts(user, today: date | None = None) -> dict[str, int]:
