@@ -16,7 +16,14 @@ from django.utils.formats import date_format
 from samarbejde.notifications.access import notifications_visible_to
 from samarbejde.notifications.models import Notification, NotificationAnswer, NotificationStatus
 from samarbejde.notifications.registry import SNAPSHOT_FIELDS, choice_label, notice_type_or_none
-from samarbejde.notifications.status import handed_over, notification_status_on, open_key_q, overdue_key_q
+from samarbejde.notifications.status import (
+    DORMANT_BASE,
+    SETTLED_BASE,
+    handed_over,
+    notification_status_on,
+    open_key_q,
+    overdue_key_q,
+)
 
 STATUS_LABELS = dict(NotificationStatus.choices)
 
@@ -71,6 +78,15 @@ def _is_overdue(today: date):
     return Case(When(overdue_key_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
+def _capped_open(qs, cap: int = COUNT_CAP) -> int:
+    """_capped over open notices, the live tier first as one index range (list_key < SETTLED_BASE: a plain
+    range the planner walks in order and stops at cap + 1), the dormant tier only when the live one is short."""
+    live = _capped(qs.filter(list_key__lt=SETTLED_BASE), cap)
+    if live > cap:
+        return live
+    return live + _capped(qs.filter(list_key__gte=DORMANT_BASE, list_key__lt=DORMANT_BASE + SETTLED_BASE), cap - live)
+
+
 def _capped(qs, cap: int = COUNT_CAP) -> int:
     """COUNT over LIMIT cap + 1 (the database stops there): a number above `cap` means "more than cap". In key
     order, so the scan reads the live notices before the dormant tier's, and without the joins a list row needs
@@ -83,11 +99,11 @@ def notification_counts(user, today: date | None = None) -> dict[str, int]:
     COUNT_CAP + 1 (`capped` says which went past it). Three index range scans over the open notices: an unread
     notice is open (acknowledging and answering mark it read; a withdrawn one is not in the inbox)."""
     today = today or timezone.localdate()
-    open_qs = notifications_visible_to(user).filter(open_key_q())
+    visible = notifications_visible_to(user)
     counts = {
-        "open": _capped(open_qs),
-        "overdue": _capped(open_qs.filter(overdue_key_q(today))),
-        "new": _capped(open_qs.filter(read_at__isnull=True)),
+        "open": _capped_open(visible),
+        "overdue": _capped_open(visible.filter(overdue_key_q(today))),
+        "new": _capped_open(visible.filter(read_at__isnull=True)),
     }
     return _cap_counts(counts)
 
@@ -202,8 +218,8 @@ def krfo_notice_counts(user, today: date | None = None) -> dict:
     """KRFO's view: unsettled and overdue notices the user's institution sent, each counted up to COUNT_CAP + 1
     (`capped`). Two range scans of the open notices' index."""
     today = today or timezone.localdate()
-    qs = _sent_by_own_institution(user, notifications_visible_to(user)).filter(open_key_q())
-    return _cap_counts({"open": _capped(qs), "overdue": _capped(qs.filter(overdue_key_q(today)))})
+    qs = _sent_by_own_institution(user, notifications_visible_to(user))
+    return _cap_counts({"open": _capped_open(qs), "overdue": _capped_open(qs.filter(overdue_key_q(today)))})
 
 
 def krfo_unsettled_notices(user, limit: int = 5) -> list[Notification]:
