@@ -72,7 +72,9 @@ ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, 
 
 
 class NotificationCursorPagination(CursorPagination):
-    """Stable order for synchronisation: oldest change first, ties broken by id."""
+    """Stable order for synchronisation: oldest change first, ties broken by id. The index
+    notification_recipient_sync (recipient_organisation, updated_at, id) gives this order, and the cursor's
+    position is its range condition (ADR 0013): a page reads the page's rows, not the organisation's."""
 
     ordering = ("updated_at", "id")
     page_size = 50

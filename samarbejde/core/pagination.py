@@ -103,7 +103,10 @@ def decode_cursor(token: str, queryset: QuerySet, columns: list[str]) -> list | 
 
 def _after(columns: list[str], descending: list[bool], values: list, *, forward: bool) -> Q:
     """Rows after `values` in the order (forward) or before them (backward), as an OR of prefixes:
-    (a > va) | (a = va & b > vb) | ... PostgreSQL turns the first column into an index range condition."""
+    (a > va) | (a = va & b > vb) | ..., ANDed with the bound it implies on the first column (a >= va): the
+    planner does not derive that from the OR, and without it an index scan in the list's order starts at the
+    list's first row and filters its way to the cursor (cost grows with the page number)."""
+    first_down = descending[0] if forward else not descending[0]
     condition = Q()
     for i, column in enumerate(columns):
         goes_down = descending[i] if forward else not descending[i]
@@ -111,7 +114,7 @@ def _after(columns: list[str], descending: list[bool], values: list, *, forward:
         for j in range(i):
             term &= Q(**{columns[j]: values[j]})
         condition |= term
-    return condition
+    return Q(**{f"{columns[0]}__{'lte' if first_down else 'gte'}": values[0]}) & condition
 
 
 def keyset_page(

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from samarbejde.custody.access import episodes_visible_to
 from samarbejde.custody.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
-from samarbejde.notifications.selectors import notices_for_sources, notifications_unsettled_sent_by
+from samarbejde.notifications.selectors import INBOX_ORDERING, notices_for_sources, notifications_unsettled_sent_by
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import OrgKind
 
@@ -35,9 +35,15 @@ def episodes_latest_for_persons(user, persons) -> dict:
     return latest
 
 
+# The inmate list's order: longest stay first, the id for ties (a keyset page's order: stored, non-null).
+INMATES_ORDERING = ["admitted_at", "id"]
+
+
 def episodes_current_at(user, institution: Organisation) -> QuerySet[Episode]:
     """Current inmates of an institution, longest stay first (one query, whatever the number of rows)."""
-    return episodes_visible_to(user).filter(institution=institution, status=EpisodeStatus.OPEN).order_by("admitted_at")
+    return (
+        episodes_visible_to(user).filter(institution=institution, status=EpisodeStatus.OPEN).order_by(*INMATES_ORDERING)
+    )
 
 
 def episode_page(user, episode_id) -> Episode:
@@ -108,6 +114,11 @@ def krfo_institutions() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=OrgKind.KRFO_INSTITUTION, is_active=True).order_by("name")
 
 
+# The unsettled list's order: the notices' stored list key (overdue first, by due date), then id.
+UNSETTLED_ORDERING = INBOX_ORDERING
+
+
 def notifications_unsettled_at(user, institution: Organisation, today: date | None = None):
-    """The notices the institution sent that the recipients have not settled (notifications' selector)."""
+    """The notices the institution sent that the recipients have not settled (notifications' selector), in
+    UNSETTLED_ORDERING."""
     return notifications_unsettled_sent_by(user, institution, today, thread_model=Episode)

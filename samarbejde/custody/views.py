@@ -6,13 +6,13 @@ form's or the service's Danish message, never a 500; the services are atomic, so
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.core.pagination import keyset_page
 from samarbejde.custody import selectors, services
 from samarbejde.custody.access import access_episode_by_id, may_change_at
 from samarbejde.custody.forms import (
@@ -39,6 +39,7 @@ from samarbejde.people.selectors import access_grants_of, person_search_by_cpr
 from samarbejde.people.services import person_access_grant
 
 PAGE_SIZE = 50
+UNSETTLED_ORDERING = selectors.UNSETTLED_ORDERING
 LOOKUP_AUTO_ID = "lookup_%s"
 
 
@@ -375,9 +376,16 @@ def _institution_filter(request):
     return form, form.chosen(_own_institution(request))
 
 
-def _audited_page(request, queryset, *, action: str, purpose: str):
-    """One page of a list of rows that each name a person (`row.person`); showing it is an audited read."""
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+def _audited_page(request, queryset, ordering, *, action: str, purpose: str):
+    """One keyset page (no COUNT, no OFFSET: the cost is the page's, ADR 0013) of a list of rows that each name
+    a person (`row.person`); showing it is an audited read."""
+    page = keyset_page(
+        queryset,
+        ordering,
+        after=request.GET.get("efter", ""),
+        before=request.GET.get("foer", ""),
+        per_page=PAGE_SIZE,
+    )
     audit_read_many(action, acting_user=request.user, persons=[row.person for row in page], purpose=purpose)
     return page
 
@@ -391,6 +399,7 @@ def inmate_list(request):
         page = _audited_page(
             request,
             selectors.episodes_current_at(request.user, institution),
+            selectors.INMATES_ORDERING,
             action="custody.list",
             purpose=f"Indsatte i {institution.display_name}",
         )
@@ -410,13 +419,15 @@ def inmate_list(request):
 
 @require_capability(Cap.PERSON_VIEW_ALL)
 def unsettled_list(request):
-    """Notices of the institution's episodes not yet answered or acknowledged, overdue first."""
+    """Notices of the institution's episodes not yet answered or acknowledged, overdue first. A keyset page
+    (no COUNT, no OFFSET) over the open notices' index: the cost is the page's (ADR 0013)."""
     filter_form, institution = _institution_filter(request)
     page = None
     if institution is not None:
         page = _audited_page(
             request,
             selectors.notifications_unsettled_at(request.user, institution),
+            UNSETTLED_ORDERING,
             action="custody.notices_list",
             purpose=f"Ubesvarede underretninger, {institution.display_name}",
         )

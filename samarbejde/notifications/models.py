@@ -30,6 +30,24 @@ class NotificationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Trukket tilbage"
 
 
+# notifications.status.open_key_q() spelled out (status imports this module): open, live or dormant.
+OPEN_KEY = models.Q(list_key__lt=10**17) | models.Q(list_key__gte=2 * 10**17, list_key__lt=3 * 10**17)
+
+
+class ListKeyField(models.BigIntegerField):
+    """The notice's place in the lists (notifications.status.list_key), worked out on every insert and save from
+    the fields it depends on, so bulk_create (notices_send) and the services' saves store it without code of
+    their own. A save with update_fields must name it (the status-changing services do); a queryset .update()
+    of settled/due/created fields must set it too."""
+
+    def pre_save(self, model_instance, add):
+        from samarbejde.notifications.status import notification_list_key
+
+        value = notification_list_key(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Notification(BaseModel):
     """One notice to one recipient organisation (and the unit that handles it, when known).
 
@@ -120,6 +138,8 @@ class Notification(BaseModel):
     # When the notice's matter ended (the release, for a custody episode): from then on the recipient's live
     # link to the person runs out (people.link_rules.link_expiry_after_end).
     thread_ended_at = models.DateTimeField("forløbet afsluttet", null=True, blank=True)
+    # The lists' stored sort key (ADR 0013): open first by due date, then settled newest first.
+    list_key = ListKeyField("sorteringsnøgle", editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -131,6 +151,29 @@ class Notification(BaseModel):
             models.Index(fields=["thread_type", "thread_id"], name="notification_thread"),
             models.Index(fields=["source_type", "source_id"], name="notification_source"),
             models.Index(fields=["sender_organisation", "status"], name="notification_sender_status"),
+            # The lists (ADR 0013): each page is a range scan of one of these, in list order.
+            models.Index(fields=["recipient_organisation", "list_key", "id"], name="notification_inbox_key"),
+            models.Index(
+                fields=["recipient_organisation", "list_key", "id"], name="notification_inbox_open", condition=OPEN_KEY
+            ),
+            models.Index(
+                fields=["sender_organisation", "list_key", "id"],
+                name="notification_sender_open",
+                condition=OPEN_KEY,
+            ),
+            models.Index(
+                fields=["recipient_organisation", "created_at"],
+                name="notification_recipient_open",
+                condition=OPEN_KEY,
+            ),
+            # The sweep's look for notices to move to the dormant tier: the live ones whose matter has ended.
+            models.Index(
+                fields=["thread_ended_at"],
+                name="notification_ended_live",
+                condition=models.Q(thread_ended_at__isnull=False, list_key__lt=2 * 10**17),
+            ),
+            # The API's synchronisation order (api.notification_views.NotificationCursorPagination).
+            models.Index(fields=["recipient_organisation", "updated_at", "id"], name="notification_recipient_sync"),
         ]
 
     def __str__(self) -> str:

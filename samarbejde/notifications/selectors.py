@@ -9,14 +9,21 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from samarbejde.notifications.access import notifications_visible_to
 from samarbejde.notifications.models import Notification, NotificationAnswer, NotificationStatus
 from samarbejde.notifications.registry import SNAPSHOT_FIELDS, choice_label, notice_type_or_none
-from samarbejde.notifications.status import handed_over, notification_status_on, overdue_q, unsettled_q
+from samarbejde.notifications.status import (
+    DORMANT_BASE,
+    SETTLED_BASE,
+    handed_over,
+    notification_status_on,
+    open_key_q,
+    overdue_key_q,
+)
 
 STATUS_LABELS = dict(NotificationStatus.choices)
 
@@ -24,6 +31,14 @@ STATUS_LABELS = dict(NotificationStatus.choices)
 def notification_status(notification: Notification, today: date | None = None) -> str:
     """The status as of today, whether or not the periodic task has stored 'overdue' yet."""
     return notification_status_on(notification, today or timezone.localdate())
+
+
+# The inbox order, stored (ADR 0013): the key, then the primary key for ties. keyset_page pages through it.
+INBOX_ORDERING = ["list_key", "id"]
+# The statuses only an open notice has (reading does not settle; acknowledging may, so it is not here).
+OPEN_STATUSES = frozenset({NotificationStatus.NEW, NotificationStatus.READ, NotificationStatus.OVERDUE})
+# The start page counts at most this many of each kind ("mere end 100"): the cost is bounded by the cap.
+COUNT_CAP = 100
 
 
 def notifications_inbox(
@@ -34,38 +49,73 @@ def notifications_inbox(
     due_before: date | None = None,
     today: date | None = None,
 ) -> QuerySet[Notification]:
-    """The user's notices: overdue first, then by due date, newest first.
+    """The user's notices in list order (INBOX_ORDERING): open first by due date, so the overdue ones lead;
+    then the settled ones, newest first.
 
-    `status` filters on the status as of `today` (so 'overdue' is right before the periodic task runs).
+    `status` filters on the status as of `today` (so 'overdue' is right before the periodic task runs): overdue
+    is a range of the stored key, the other statuses are the stored status outside that range. Served by the
+    index (recipient_organisation, list_key, id): a page reads the page's rows in order (ADR 0013).
     """
     today = today or timezone.localdate()
-    qs = notifications_visible_to(user).annotate(
-        is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
+    qs = notifications_visible_to(user).annotate(is_overdue=_is_overdue(today))
+    if status in OPEN_STATUSES:
+        # Only open notices have these: say so in the words of the partial index over open notices, so the
+        # scan reads open notices only and never the settled history (ADR 0013).
+        qs = qs.filter(open_key_q())
     if status == NotificationStatus.OVERDUE:
-        qs = qs.filter(overdue_q(today))
+        qs = qs.filter(overdue_key_q(today))
     elif status:
-        qs = qs.filter(status=status).exclude(overdue_q(today))
+        qs = qs.filter(status=status).exclude(overdue_key_q(today))
     if department_kind:
         qs = qs.filter(recipient_department__kind=department_kind)
     if due_before:
         qs = qs.filter(due_date__lte=due_before)
-    return qs.order_by("-is_overdue", F("due_date").asc(nulls_last=True), "-created_at")
+    return qs.order_by(*INBOX_ORDERING)
+
+
+def _is_overdue(today: date):
+    """`.is_overdue` on each row: in the SELECT only (the order is the stored key's)."""
+    return Case(When(overdue_key_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _capped_open(qs, cap: int = COUNT_CAP) -> int:
+    """_capped over open notices, the live tier first as one index range (list_key < SETTLED_BASE: a plain
+    range the planner walks in order and stops at cap + 1), the dormant tier only when the live one is short."""
+    live = _capped(qs.filter(list_key__lt=SETTLED_BASE), cap)
+    if live > cap:
+        return live
+    return live + _capped(qs.filter(list_key__gte=DORMANT_BASE, list_key__lt=DORMANT_BASE + SETTLED_BASE), cap - live)
+
+
+def _capped(qs, cap: int = COUNT_CAP) -> int:
+    """COUNT over LIMIT cap + 1 (the database stops there): a number above `cap` means "more than cap". In key
+    order, so the scan reads the live notices before the dormant tier's, and without the joins a list row needs
+    (ADR 0013)."""
+    return qs.select_related(None).order_by(*INBOX_ORDERING).values("pk")[: cap + 1].count()
 
 
 def notification_counts(user, today: date | None = None) -> dict[str, int]:
-    """Counts for the start page in one query: unsettled notices, overdue ones, and new ones."""
+    """Counts for the start page: unsettled notices, overdue ones, and new (unread) ones, each counted up to
+    COUNT_CAP + 1 (`capped` says which went past it). Three index range scans over the open notices: an unread
+    notice is open (acknowledging and answering mark it read; a withdrawn one is not in the inbox)."""
     today = today or timezone.localdate()
-    return notifications_visible_to(user).aggregate(
-        open=Count("pk", filter=unsettled_q()),
-        overdue=Count("pk", filter=overdue_q(today)),
-        new=Count("pk", filter=Q(read_at__isnull=True, withdrawn_at__isnull=True)),
-    )
+    visible = notifications_visible_to(user)
+    counts = {
+        "open": _capped_open(visible),
+        "overdue": _capped_open(visible.filter(overdue_key_q(today))),
+        "new": _capped_open(visible.filter(read_at__isnull=True)),
+    }
+    return _cap_counts(counts)
+
+
+def _cap_counts(counts: dict[str, int]) -> dict:
+    capped = {name for name, n in counts.items() if n > COUNT_CAP}
+    return {**{name: min(n, COUNT_CAP) for name, n in counts.items()}, "capped": capped}
 
 
 def notifications_newest_open(user, limit: int = 5) -> list[Notification]:
     """The newest unsettled notices (the start page names their kind and status, never the person)."""
-    return list(notifications_visible_to(user).filter(unsettled_q()).order_by("-created_at")[:limit])
+    return list(notifications_visible_to(user).filter(open_key_q()).order_by("-created_at")[:limit])
 
 
 def notification_answer_of(notification: Notification) -> NotificationAnswer | None:
@@ -164,32 +214,39 @@ def _sent_by_own_institution(user, qs):
     return qs
 
 
-def krfo_notice_counts(user, today: date | None = None) -> dict[str, int]:
-    """KRFO's view: unsettled and overdue notices the user's institution sent. One query."""
+def krfo_notice_counts(user, today: date | None = None) -> dict:
+    """KRFO's view: unsettled and overdue notices the user's institution sent, each counted up to COUNT_CAP + 1
+    (`capped`). Two range scans of the open notices' index."""
     today = today or timezone.localdate()
     qs = _sent_by_own_institution(user, notifications_visible_to(user))
-    return qs.aggregate(open=Count("pk", filter=unsettled_q()), overdue=Count("pk", filter=overdue_q(today)))
+    return _cap_counts({"open": _capped_open(qs), "overdue": _capped_open(qs.filter(overdue_key_q(today)))})
 
 
 def krfo_unsettled_notices(user, limit: int = 5) -> list[Notification]:
     """The oldest-due unsettled notices the user's institution sent (KRFO start page)."""
-    qs = _sent_by_own_institution(user, notifications_visible_to(user)).filter(unsettled_q())
-    return list(qs.order_by(F("due_date").asc(nulls_last=True), "-created_at")[:limit])
+    qs = _sent_by_own_institution(user, notifications_visible_to(user)).filter(open_key_q())
+    return list(qs.order_by(*INBOX_ORDERING)[:limit])
 
 
 def notifications_unsettled_sent_by(
     user, organisation, today: date | None = None, *, thread_model=None
 ) -> QuerySet[Notification]:
     """Notices the organisation sent (in threads of `thread_model`, when given) that are not yet answered (or
-    acknowledged, when no answer is needed): overdue first, then by due date, oldest first. One query."""
+    acknowledged, when no answer is needed), in INBOX_ORDERING: by due date, so the overdue ones come first,
+    the oldest first within a day. `.is_overdue` says which are overdue. One query; the partial index
+    (sender_organisation, list_key, id) over the open notices serves it in order (ADR 0013)."""
     today = today or timezone.localdate()
     qs = notifications_visible_to(user).filter(sender_organisation=organisation)
     if thread_model is not None:
         qs = qs.filter(thread_type=ContentType.objects.get_for_model(thread_model))
     return (
-        qs.filter(unsettled_q())
-        .annotate(is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField()))
-        .order_by("-is_overdue", F("due_date").asc(nulls_last=True), "created_at")
+        qs.filter(open_key_q())
+        .annotate(
+            is_overdue=Case(
+                When(overdue_key_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+        .order_by(*INBOX_ORDERING)
     )
 
 

@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -54,7 +54,14 @@ from samarbejde.notifications.models import (
     ReminderKind,
 )
 from samarbejde.notifications.registry import SUBJECT_LABELS
-from samarbejde.notifications.status import notification_status_on, overdue_q, settled_at, unsettled_q
+from samarbejde.notifications.status import (
+    DORMANT_BASE,
+    dormant_after,
+    notification_status_on,
+    overdue_q,
+    settled_at,
+    unsettled_q,
+)
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.models import Membership, Organisation
 from samarbejde.organisations.roles import Role
@@ -384,7 +391,8 @@ def _lock(notification: Notification) -> Notification:
 
 
 def _set_status(notification: Notification, *, acting_user, now: datetime) -> None:
-    """Recompute the stored status; write a history row when it changes. Caller saves the notice."""
+    """Recompute the stored status; write a history row when it changes. Caller saves the notice (naming
+    "list_key" in update_fields when the change settles it: the key is worked out on save, ADR 0013)."""
     new_status = notification_status_on(notification, timezone.localdate(now))
     if new_status != notification.status:
         NotificationStatusChange.objects.create(
@@ -408,7 +416,7 @@ def _withdraw(notification: Notification, *, reason: str, acting_user, allow_ans
     locked.withdrawn_by = _user_or_none(acting_user)
     locked.withdrawal_reason = reason
     _set_status(locked, acting_user=acting_user, now=now)
-    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "status", "updated_at"])
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "status", "list_key", "updated_at"])
     person_links_close_for_source(
         locked, acting_user=acting_user, rule=link_rules.CORRECTED if allow_answered else link_rules.WITHDRAWN
     )
@@ -498,7 +506,7 @@ def notification_acknowledge(notification: Notification, *, acting_user) -> Noti
     locked.acknowledged_by = acting_user
     locked.read_at = locked.read_at or now
     _set_status(locked, acting_user=acting_user, now=now)
-    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at", "status", "updated_at"])
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at", "status", "list_key", "updated_at"])
     _settled_after_end(locked, acting_user=acting_user)
     audit_record(
         "notifications.acknowledge",
@@ -559,7 +567,17 @@ def _answer(notification: Notification, *, decisions, text, files, acting_user, 
         locked.acknowledged_at = now
         locked.acknowledged_by = acting_user
     _set_status(locked, acting_user=acting_user, now=now)
-    locked.save(update_fields=["answered_at", "read_at", "acknowledged_at", "acknowledged_by", "status", "updated_at"])
+    locked.save(
+        update_fields=[
+            "answered_at",
+            "read_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "status",
+            "list_key",
+            "updated_at",
+        ]
+    )
     _settled_after_end(locked, acting_user=acting_user)
     audit_record(
         "notifications.answer",
@@ -676,6 +694,9 @@ def notification_assign(notification: Notification, *, assignee, acting_user) ->
 def notifications_mark_overdue(today: date | None = None, *, acting_user=None) -> int:
     """Store status 'overdue' on every unsettled notice past its due date (for the periodic task).
 
+    The lists' key does not change: overdue is a range of it (notifications.status.overdue_key_q), so the lists
+    are right before this runs too.
+
     Rows another worker holds are skipped (picked up next run). Returns how many changed.
     """
     today = today or timezone.localdate()
@@ -704,6 +725,16 @@ def notifications_mark_overdue(today: date | None = None, *, acting_user=None) -
         details={"count": len(rows), "date": today.isoformat()},
     )
     return len(rows)
+
+
+def notifications_move_dormant(now: datetime | None = None) -> int:
+    """Move the notices whose matter ended longer ago than any link from them lives (status.dormant_after) to
+    the lists' dormant tier (ADR 0013): one set-based UPDATE, the key's order within the tier kept. Not a change
+    of the notice (updated_at stays: the API's synchronisation has nothing new to fetch). Returns the count."""
+    now = now or timezone.now()
+    return Notification.objects.filter(
+        thread_ended_at__isnull=False, thread_ended_at__lte=now - dormant_after(), list_key__lt=DORMANT_BASE
+    ).update(list_key=F("list_key") + DORMANT_BASE)
 
 
 # --- Follow-up messages and the deadline sweep ----------------------------------------------------------
@@ -750,6 +781,7 @@ class SweepResult:
     reminded: int = 0  # notices that got their reminder
     escalated: int = 0  # notices that got their escalation
     rows: int = 0  # message rows written (one per addressee)
+    dormant: int = 0  # notices moved to the lists' dormant tier
 
 
 def _candidates(today: date, window_end: date):
@@ -791,6 +823,7 @@ def deadline_sweep(today: date | None = None, *, business_days: int | None = Non
     if business_days is None:
         business_days = reminders.reminder_business_days()
     result = SweepResult(overdue=notifications_mark_overdue(today))
+    result.dormant = notifications_move_dormant()
     window_end = reminders.reminder_window_end(today, business_days)
     notices = list(_candidates(today, window_end))
     if not notices:
@@ -884,4 +917,5 @@ __all__ = [
     "notification_mark_read",
     "notification_withdraw",
     "notifications_mark_overdue",
+    "notifications_move_dormant",
 ]

@@ -31,6 +31,15 @@ def _reminders_section(user, *, link_url: str) -> Section:
     )
 
 
+def _shown(counts: dict) -> dict[str, str]:
+    """The counts as the summary says them: a count past the cap (selectors.COUNT_CAP) as "mere end 100"."""
+    return {
+        name: (_("mere end %(count)d") % {"count": n} if name in counts["capped"] else str(n))
+        for name, n in counts.items()
+        if name != "capped"
+    }
+
+
 def inbox_sections(user, membership):
     """Municipalities and Udbetaling Danmark: open notices in the inbox with new and overdue counts and the
     newest notices (kind and status only), and their reminders and escalations."""
@@ -46,7 +55,7 @@ def inbox_sections(user, membership):
         link_url=reverse("notifications:inbox"),
         link_text=_("Gå til indbakken"),
         count=counts["open"],
-        summary=_("%(new)d nye, %(open)d åbne, %(overdue)d med overskredet frist.") % counts,
+        summary=_("%(new)s nye, %(open)s åbne, %(overdue)s med overskredet frist.") % _shown(counts),
     )
     return [inbox, _reminders_section(user, link_url=reverse("notifications:inbox"))]
 
@@ -70,6 +79,6 @@ def krfo_sections(user, membership):
         link_url=link_url,
         link_text=_("Alle ubesvarede underretninger"),
         count=counts["open"],
-        summary=_("%(open)d ubesvarede, heraf %(overdue)d med overskredet frist.") % counts,
+        summary=_("%(open)s ubesvarede, heraf %(overdue)s med overskredet frist.") % _shown(counts),
     )
     return [unanswered, _reminders_section(user, link_url=link_url)]

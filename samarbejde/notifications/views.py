@@ -16,7 +16,6 @@ from django.core.exceptions import (
     TooManyFilesSent,
     ValidationError,
 )
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.core.pagination import keyset_page
 from samarbejde.delivery.access import may_monitor_deliveries
 from samarbejde.delivery.selectors import notification_delivery_rows
 from samarbejde.notifications import attachments, reminders, selectors, services
@@ -50,14 +50,21 @@ MSG_WITHDRAWN = "Underretningen er trukket tilbage. %(recipient)s har fået besk
 @login_required
 @require_capability(Cap.PERSON_VIEW_LINKED)
 def inbox(request):
-    """The notices addressed to the user's organisation: overdue first, then by due date."""
+    """The notices addressed to the user's organisation: open first by due date (overdue first), then settled."""
     today = timezone.localdate()
     filter_form = InboxFilterForm(
         request.GET if any(k in request.GET for k in ("status", "afdeling", "frist_foer")) else None,
         departments=selectors.inbox_departments(request.user),
     )
     rows = selectors.inbox_for_list(request.user, today=today, **filter_form.filters())
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
+    # A keyset page (no COUNT, no OFFSET): the cost is the page's, whatever the organisation has (ADR 0013).
+    page = keyset_page(
+        rows,
+        selectors.INBOX_ORDERING,
+        after=request.GET.get("efter", ""),
+        before=request.GET.get("foer", ""),
+        per_page=PAGE_SIZE,
+    )
     notices = list(page.object_list)
     fields = field_view(request.user, Context.INBOX_ROW)
     for notice in notices:
@@ -70,6 +77,7 @@ def inbox(request):
         audit_read_many("notifications.list", acting_user=request.user, persons=persons, purpose="Indbakke")
     context = {
         "page": page,
+        "per_page": PAGE_SIZE,
         "notices": notices,
         "filter_form": filter_form,
         # Without the person: the organisation no longer has a reason to see them.

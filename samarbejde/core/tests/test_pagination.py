@@ -74,3 +74,14 @@ def test_capped_paginator_counts_at_most_the_cap(users):
     assert "LIMIT" in queries[0]["sql"].upper()
     small = CappedPaginator(_qs().order_by("id"), 5, cap=100)
     assert small.count == 23 and not small.count_is_capped
+
+
+def test_a_cursor_bounds_the_first_column_so_an_index_scan_starts_there(users):
+    """The OR of prefixes alone is no index condition: the page also says first column <= (descending) or >=
+    (ascending) the cursor's value, which the planner uses as the scan's start."""
+    first = keyset_page(_qs(), ORDERING, per_page=5)
+    with CaptureQueriesContext(connection) as queries:
+        keyset_page(_qs(), ORDERING, after=first.next_cursor, per_page=5)
+        keyset_page(_qs(), ORDERING, before=first.next_cursor, per_page=5)
+    forward, backward = (q["sql"] for q in queries.captured_queries)
+    assert '"date_joined" <= ' in forward and '"date_joined" >= ' in backward
