@@ -145,19 +145,21 @@ SYSTEM_LABEL = "system"
 
 
 def actions_matching(text: str) -> list[str]:
-    """The action codes a search text stands for: the code itself (`people.view`, also one not in the list),
-    every known action of an app (`people` or `people.`), else every known action whose code or Danish label
-    contains the text (`link_close`, `indsættelse`). Resolved here, not by LIKE in the database: each action is
-    then an index range scan in time order, and a prefix needs no pattern-ops index (ADR 0014)."""
+    """The action codes a search text stands for: a known code itself (`people.view`); else every known code
+    that begins with it (`people`, `audit.`, `organisations.change_request`); else a code as given (one the
+    code no longer writes); else every known action whose code or Danish label contains the text
+    (`link_close`, `indsættelse`). Resolved here, not by LIKE in the database: each action is then an index
+    range scan in time order, and a prefix needs no pattern-ops index (ADR 0014)."""
     text = text.strip().lower()
     if not text:
         return []
+    if text in ACTION_LABELS:
+        return [text]
+    by_prefix = [code for code in ACTION_LABELS if code.startswith(text)]
+    if by_prefix:
+        return by_prefix
     if ACTION_CODE.match(text):
         return [text]
-    prefix = text if text.endswith(".") else f"{text}."
-    by_app = [code for code in ACTION_LABELS if code.startswith(prefix)]
-    if by_app:
-        return by_app
     return [code for code, label in ACTION_LABELS.items() if text in code or text in label.lower()]
 
 

@@ -256,7 +256,7 @@ def keyset_page_split(
 
 def capped_count(queryset: QuerySet, *, parts: list[dict] | None = None, cap: int = DEFAULT_COUNT_CAP):
     """(count, capped): the rows of `queryset` (the union of its `parts`, as keyset_page_split) counted up to
-    `cap`; `capped` says there are more. One query that reads at most cap + 1 index entries per part."""
+    `cap`; `capped` says there are more. One query that reads at most cap + 1 index entries in all."""
     branches = [queryset.filter(**part).order_by() for part in parts or [{}]]
     if len(branches) == 1:
         counted = branches[0][: cap + 1].count()
@@ -265,7 +265,8 @@ def capped_count(queryset: QuerySet, *, parts: list[dict] | None = None, cap: in
         counted = 0
         if sqls:
             with connections[queryset.db].cursor() as cursor:
-                union = " UNION ALL ".join(sqls)
+                # The outer LIMIT too: the database stops after cap + 1 rows in all, not per part.
+                union = f"{' UNION ALL '.join(sqls)} LIMIT {cap + 1}"
                 cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS _counted", params)  # noqa: S608 (see _union_sql)
                 counted = cursor.fetchone()[0]
     return min(counted, cap), counted > cap

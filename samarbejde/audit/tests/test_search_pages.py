@@ -162,6 +162,13 @@ def test_actions_matching():
     assert set(selectors.actions_matching("audit")) == {"audit.access_grants", "audit.search", "audit.subject_report"}
     assert selectors.actions_matching("audit.") == selectors.actions_matching("audit")
     assert selectors.actions_matching("link_close") == ["people.link_close"]
+    assert selectors.actions_matching("organisations.change_request") == [
+        "organisations.change_request_propose",
+        "organisations.change_request_approve",
+        "organisations.change_request_reject",
+    ]
+    assert selectors.actions_matching("people.view") == ["people.view"]  # not people.view_list too
+    assert selectors.actions_matching("core.heartbeat") == ["core.heartbeat"]
     assert selectors.actions_matching("indsættelse") == ["custody.admit"]
     assert selectors.actions_matching("brevdue") == []
     assert selectors.actions_matching("") == []
@@ -289,3 +296,11 @@ def test_access_grants_queries_are_pinned(admin_client, grants, small_pages, dja
         admin_client.get(url)
     with django_assert_num_queries(GRANTS_QUERIES):
         admin_client.get(url + link(first, "Næste side"))
+
+
+def test_the_readme_search_for_change_requests_finds_both_steps(admin_client, krfo_user):
+    """README, step 5: the action `organisations.change_request` shows the proposal and the decision."""
+    proposed = audit_event("organisations.change_request_propose", actor=krfo_user)
+    approved = audit_event("organisations.change_request_approve", actor=krfo_user)
+    response = admin_client.get(URL, search_params(handling="organisations.change_request"))
+    assert [e.pk for e in response.context["events"]] == [approved.pk, proposed.pk]
