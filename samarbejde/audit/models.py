@@ -26,10 +26,13 @@ class AuditEvent(models.Model):
     """
 
     occurred_at = models.DateTimeField("tidspunkt", default=timezone.now)
+    # The foreign keys have no index of their own: the (column, occurred_at, id) indexes below lead with them and
+    # serve every look-up by them (the lists, PROTECT's checks), and each index is one more write per event.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="bruger",
@@ -39,6 +42,7 @@ class AuditEvent(models.Model):
         "organisations.Organisation",
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="organisation",
@@ -47,7 +51,13 @@ class AuditEvent(models.Model):
     role = models.CharField("rolle", max_length=32, blank=True)
     action = models.CharField("handling", max_length=64)
     person = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="person"
+        "people.Person",
+        null=True,
+        blank=True,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="person",
     )
     object_type = models.CharField("objekttype", max_length=100, blank=True)
     object_id = models.CharField("objekt-id", max_length=64, blank=True)

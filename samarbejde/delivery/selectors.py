@@ -276,6 +276,9 @@ COUNT_COLUMNS = (
 )
 
 
+COLUMN_KEYS = [key for key, _ in COUNT_COLUMNS]
+
+
 @dataclass
 class CountRow:
     label: str
@@ -305,53 +308,47 @@ def _filtered(user, *, channel: str = "", status: str = "", organisation=None) -
     return qs
 
 
-def _tally(rows, counts: dict) -> None:
-    """Add grouped count rows ({channel, organisation..., key, n}) into {group: {key: n}}."""
-    for row in rows:
-        counts.setdefault(row["group"], {key: 0 for key, _ in COUNT_COLUMNS})[row["key"]] += row["n"]
-
-
-def delivery_counts(user, *, channel="", status="", organisation=None, now=None) -> DeliveryCounts:
+def delivery_counts(user, *, channel="", status="", organisation=None, now=None, organisations=None) -> DeliveryCounts:
     """Open deliveries by state, and those sent in the last 24 hours, per channel and per recipient
     organisation: at most two grouped queries, whatever the outbox holds.
 
     "Open or sent in the last 24 hours" is two queries, not one OR: PostgreSQL serves neither half of an OR by
     an index and hashed all 2 million deliveries (ADR 0014). Each half is an index-only scan of its partial
-    index (delivery_unsent_by_change, delivery_sent_by_time), grouped by channel and organisation; the
-    per-channel and per-organisation tables are added up from the groups here (a few hundred at most)."""
+    index (delivery_unsent_by_change, delivery_sent_by_time), grouped by channel, organisation id (and status)
+    only: the tables per channel and per organisation are added up here from those groups (a few hundred).
+    `organisations` (the dashboard's filter list, every organisation with a delivery) names them; without it,
+    one more query does."""
     from samarbejde.organisations.models import Organisation
 
     now = now or timezone.now()
     since = now - SENT_WINDOW
     qs = _filtered(user, channel=channel, status=status, organisation=organisation)
-    org = "organisation__"
-    group = ("channel", "organisation_id", f"{org}code", f"{org}name", f"{org}kind")
-    rows = []
+    groups = []  # (channel, organisation id, column key, count)
     if not status or status in OPEN_STATUSES:
-        rows += [
-            {**row, "key": row["status"]}
-            for row in qs.filter(status__in=OPEN_STATUSES).values(*group, "status").annotate(n=Count("pk")).order_by()
-        ]
+        open_rows = qs.filter(status__in=OPEN_STATUSES).values_list("channel", "organisation_id", "status")
+        groups += [(c, o, s, n) for c, o, s, n in open_rows.annotate(n=Count("pk")).order_by()]
     if not status or status == DeliveryStatus.SENT:
-        sent = qs.filter(status=DeliveryStatus.SENT, sent_at__gte=since)
-        rows += [{**row, "key": "sent_24h"} for row in sent.values(*group).annotate(n=Count("pk")).order_by()]
+        sent = qs.filter(status=DeliveryStatus.SENT, sent_at__gte=since).values_list("channel", "organisation_id")
+        groups += [(c, o, "sent_24h", n) for c, o, n in sent.annotate(n=Count("pk")).order_by()]
     per_channel: dict = {}
     per_organisation: dict = {}
-    names: dict = {}
-    _tally(({"group": r["channel"], "key": r["key"], "n": r["n"]} for r in rows), per_channel)
-    for r in rows:
-        names[r["organisation_id"]] = (r[f"{org}code"], r[f"{org}name"], r[f"{org}kind"])
-    _tally(({"group": r["organisation_id"], "key": r["key"], "n": r["n"]} for r in rows), per_organisation)
+    for channel_code, organisation_id, key, n in groups:
+        per_channel.setdefault(channel_code, dict.fromkeys(COLUMN_KEYS, 0))[key] += n
+        per_organisation.setdefault(organisation_id, dict.fromkeys(COLUMN_KEYS, 0))[key] += n
+    if organisations is None:
+        organisations = Organisation.objects.filter(pk__in=per_organisation).only("code", "name", "kind")
+    by_id = {o.pk: o for o in organisations}
     labels = dict(Delivery._meta.get_field("channel").choices)
     result = DeliveryCounts()
     for code, counts in sorted(per_channel.items(), key=lambda item: CHANNEL_ORDER.get(item[0], 99)):
         result.per_channel.append(CountRow(labels.get(code, code), counts, code=code))
     for pk, counts in per_organisation.items():
-        code, name, kind = names[pk]
-        result.per_organisation.append(CountRow(Organisation(name=name, kind=kind).display_name, counts, code=code))
-    # Most dead first, then most failed, then by name (as the single grouped query ordered it before).
+        recipient = by_id.get(pk)
+        name = recipient.display_name if recipient is not None else str(pk)
+        result.per_organisation.append(CountRow(name, counts, code=getattr(recipient, "code", "")))
+    # Most dead first, then most failed, then by name.
     result.per_organisation.sort(key=lambda r: (-r.counts["dead"], -r.counts["failed"], r.label))
-    for key, _ in COUNT_COLUMNS:
+    for key in COLUMN_KEYS:
         result.totals.counts[key] = sum(r.counts[key] for r in result.per_channel)
     return result
 
@@ -369,9 +366,10 @@ def problem_deliveries(user, *, channel="", status="", organisation=None) -> Que
     """The rows of the dashboard's list (failing and dead deliveries, or those of the chosen status) with
     what a row shows joined in (no person, no notice content). problem_page pages it."""
     qs = _filtered(user, channel=channel, status=status, organisation=organisation)
-    qs = qs.filter(status__in=[status] if status else PROBLEM_STATUSES)
-    if status == DeliveryStatus.SENT:
-        qs = qs.filter(sent_at__isnull=False)  # the sent list's key (sent_at) must be set
+    return _with_row_fields(qs.filter(status__in=[status] if status else PROBLEM_STATUSES))
+
+
+def _with_row_fields(qs: QuerySet[Delivery]) -> QuerySet[Delivery]:
     return qs.select_related(
         "organisation", "notification__recipient_organisation", "notification__recipient_department", *_related()
     ).defer("notification__snapshot")
@@ -382,10 +380,14 @@ def problem_page(user, *, channel="", status="", organisation=None, after="", be
     recently changed first. One part per status, each an index range scan of a page in
     delivery_unsent_by_change (the sent list: delivery_sent_by_time); no COUNT: the counts above say how
     many. One query for one status, two for dead and failed (their merged keys, then their rows)."""
-    qs = problem_deliveries(user, channel=channel, status=status, organisation=organisation)
+    # The status is in the parts only, not in the queryset that fetches the page's rows by key: with it there
+    # too, PostgreSQL estimated one row and joined the organisations by a scan per row (ADR 0014).
+    qs = _with_row_fields(_filtered(user, channel=channel, organisation=organisation))
     statuses = [status] if status else list(PROBLEM_STATUSES)
     ordering = SENT_LIST_ORDERING if status == DeliveryStatus.SENT else LIST_ORDERING
     parts = [{"status": s} for s in statuses]
+    if status == DeliveryStatus.SENT:
+        parts = [{"status": s, "sent_at__isnull": False} for s in statuses]  # the key (sent_at) must be set
     return keyset_page_split(qs, ordering, parts=parts, after=after, before=before, per_page=per_page)
 
 

@@ -32,7 +32,7 @@ def dashboard(request):
         organisations=selectors.dashboard_organisations(request.user),
     )
     filters = form.filters()
-    counts = selectors.delivery_counts(request.user, now=now, **filters)
+    counts = selectors.delivery_counts(request.user, now=now, organisations=form.organisations.values(), **filters)
     page = selectors.problem_page(
         request.user,
         **filters,
