@@ -2,6 +2,7 @@
 
 from django import forms
 
+from samarbejde.audit import selectors
 from samarbejde.audit.selectors import organisations_for_filter
 from samarbejde.core import dates
 from samarbejde.people.cpr import normalize_cpr
@@ -11,6 +12,14 @@ MSG_DATE = "Skriv en gyldig dato, fx 31-12-2026."
 MSG_PERIOD = "Startdatoen skal ligge før eller på slutdatoen."
 MSG_ORGANISATION = "Vælg en organisation fra listen."
 MSG_TOO_LONG = "Teksten må højst være %(limit_value)d tegn. Du har skrevet %(show_value)d."
+MSG_UNKNOWN_ACTION = (
+    "Ingen handling passer til »%(text)s«. Skriv en handlingskode som people.view, begyndelsen af en som people, "
+    "eller et ord fra handlingens navn, eller vælg fra listen."
+)
+MSG_TOO_MANY_ACTIONS = "»%(text)s« passer til %(count)d handlinger. Skriv mere præcist, eller vælg én fra listen."
+MSG_UNKNOWN_USER = "Ingen bruger har et brugernavn, der indeholder »%(text)s«."
+MSG_TOO_MANY_USERS = "For mange brugere har »%(text)s« i brugernavnet. Skriv mere af brugernavnet."
+MSG_TOO_BROAD = "Søgningen passer til for mange kombinationer af handlinger og brugere. Skriv mere præcist."
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -54,7 +63,11 @@ class AuditSearchForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": MSG_ORGANISATION},
     )
-    handling = _text("Handling", 64, help_text="Fx people.view eller audit.")
+    handling = _text(
+        "Handling",
+        64,
+        help_text="En handlingskode (fx people.view), begyndelsen af en (fx audit) eller et ord fra listen.",
+    )
     fra = _date("Fra dato")
     til = _date("Til dato")
 
@@ -62,20 +75,63 @@ class AuditSearchForm(forms.Form):
         value = self.cleaned_data.get("cpr", "")
         return normalize_cpr(value) if value else ""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The known actions as suggestions (a <datalist> the template renders): typing still works.
+        self.fields["handling"].widget.attrs["list"] = "handlinger"
+        self.actions: list[str] = []
+        self.actor_ids: list | None = None
+        self.include_system = False
+
+    @staticmethod
+    def action_choices() -> list[tuple[str, str]]:
+        return sorted(selectors.ACTION_LABELS.items())
+
+    def clean_handling(self) -> str:
+        """The text as typed; the actions it stands for in self.actions (selectors.actions_matching)."""
+        text = self.cleaned_data.get("handling", "").strip()
+        if not text:
+            return ""
+        actions = selectors.actions_matching(text)
+        if not actions:
+            raise forms.ValidationError(MSG_UNKNOWN_ACTION, params={"text": text})
+        if len(actions) > selectors.MAX_PARTS:
+            raise forms.ValidationError(MSG_TOO_MANY_ACTIONS, params={"text": text, "count": len(actions)})
+        self.actions = actions
+        return text
+
+    def clean_bruger(self) -> str:
+        """The text as typed; the users whose username contains it in self.actor_ids (one query)."""
+        text = self.cleaned_data.get("bruger", "").strip()
+        if not text:
+            return ""
+        actor_ids = selectors.users_matching(text)
+        include_system = selectors.system_matches(text)
+        if not actor_ids and not include_system:
+            raise forms.ValidationError(MSG_UNKNOWN_USER, params={"text": text})
+        if len(actor_ids) > selectors.MAX_PARTS:
+            raise forms.ValidationError(MSG_TOO_MANY_USERS, params={"text": text})
+        self.actor_ids, self.include_system = actor_ids, include_system
+        return text
+
     def clean(self):
         cleaned = super().clean()
         date_from, date_to = cleaned.get("fra"), cleaned.get("til")
         if date_from and date_to and date_from > date_to:
             self.add_error("til", MSG_PERIOD)
+        users = len(self.actor_ids or []) + self.include_system
+        if max(len(self.actions), 1) * max(users, 1) > selectors.MAX_PARTS:
+            raise forms.ValidationError(MSG_TOO_BROAD)
         return cleaned
 
     def filters(self) -> dict:
         """The valid filters, named as selectors.audit_search takes them."""
         data = self.cleaned_data
         return {
-            "username": data.get("bruger", ""),
+            "actor_ids": self.actor_ids,
+            "include_system": self.include_system,
             "organisation": data.get("organisation"),
-            "action": data.get("handling", ""),
+            "actions": self.actions,
             "date_from": data.get("fra"),
             "date_to": data.get("til"),
         }

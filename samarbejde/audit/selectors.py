@@ -2,15 +2,22 @@
 
 Every function starts from audit.access.audit_events_visible_to(user); ordering is stable
 (newest first, then id), so pages do not shift between requests.
+
+Lists are keyset pages (core.pagination, ADR 0014): a page is an index range scan of one page and the count
+stops at a cap, whatever the trail holds. A search by several actions or users is split into one part per
+action and user, each served by its (action|actor, occurred_at, id) index; the database merges the parts.
 """
 
+import re
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from samarbejde.audit.access import audit_events_visible_to
 from samarbejde.audit.models import AuditEvent
+from samarbejde.core.pagination import KeysetPage, capped_count, keyset_page_split
 from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Role
 from samarbejde.people.models import Person
@@ -128,35 +135,94 @@ def period_bounds(date_from: date | None, date_to: date | None) -> tuple[datetim
     return start, end
 
 
+# A search matching more actions or users than this is refused (a Danish form error): each is a part of the
+# query, and a page costs one index range scan per part.
+MAX_PARTS = 30
+COUNT_CAP = 1000
+# `app.verb`: an action code (known or not) is searched as given.
+ACTION_CODE = re.compile(r"^[a-z_]+\.[a-z_]+$")
+SYSTEM_LABEL = "system"
+
+
+def actions_matching(text: str) -> list[str]:
+    """The action codes a search text stands for: a known code itself (`people.view`); else every known code
+    that begins with it (`people`, `audit.`, `organisations.change_request`); else a code as given (one the
+    code no longer writes); else every known action whose code or Danish label contains the text
+    (`link_close`, `indsættelse`). Resolved here, not by LIKE in the database: each action is then an index
+    range scan in time order, and a prefix needs no pattern-ops index (ADR 0014)."""
+    text = text.strip().lower()
+    if not text:
+        return []
+    if text in ACTION_LABELS:
+        return [text]
+    by_prefix = [code for code in ACTION_LABELS if code.startswith(text)]
+    if by_prefix:
+        return by_prefix
+    if ACTION_CODE.match(text):
+        return [text]
+    return [code for code, label in ACTION_LABELS.items() if text in code or text in label.lower()]
+
+
+def users_matching(text: str, *, limit: int = MAX_PARTS + 1) -> list[int]:
+    """The ids of users whose username contains `text` (at most `limit`; the users table is small)."""
+    User = get_user_model()
+    return list(
+        User.objects.filter(username__icontains=text.strip()).order_by("username").values_list("pk", flat=True)[:limit]
+    )
+
+
+def system_matches(text: str) -> bool:
+    """Events without a user (the system, a management command) are labelled "system": "sys" finds them."""
+    text = text.strip().lower()
+    return bool(text) and text in SYSTEM_LABEL
+
+
 def audit_search(
     user,
     *,
     person: Person | None = None,
     cpr_searched: bool = False,
-    username: str = "",
+    actor_ids: list | None = None,
+    include_system: bool = False,
     organisation: Organisation | None = None,
-    action: str = "",
+    actions: list[str] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> QuerySet[AuditEvent]:
-    """Audit events matching every given filter. A CPR that matches no person matches no events."""
+) -> tuple[QuerySet[AuditEvent], list[dict]]:
+    """Audit events matching every given filter, as (queryset, parts) for event_page: the person, organisation
+    and period filter the queryset; each action and each user (or the system) is a part. A CPR that matches no
+    person matches no events; `actor_ids` given but empty (and not the system) matches none either."""
     qs = audit_events_visible_to(user, action="search")
     if cpr_searched:
         if person is None:
-            return qs.none()
+            return qs.none(), [{}]
         qs = qs.filter(person=person)
-    if username:
-        qs = qs.filter(Q(actor__username__icontains=username) | Q(actor_label__icontains=username))
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
-    if action:
-        qs = qs.filter(action__icontains=action)
     start, end = period_bounds(date_from, date_to)
     if start is not None:
         qs = qs.filter(occurred_at__gte=start)
     if end is not None:
         qs = qs.filter(occurred_at__lt=end)
-    return qs.order_by(*ORDERING)
+    action_parts = [{"action": action} for action in actions] if actions else [{}]
+    actor_parts = [{}]
+    if actor_ids is not None:
+        actor_parts = [{"actor_id": pk} for pk in actor_ids] + ([{"actor__isnull": True}] if include_system else [])
+        if not actor_parts:
+            return qs.none(), [{}]
+    return qs, [{**a, **b} for a in action_parts for b in actor_parts]
+
+
+def event_page(queryset: QuerySet[AuditEvent], parts: list[dict] | None = None, *, after="", before="", per_page=50):
+    """One keyset page of events, newest first, with their count up to COUNT_CAP (two queries, three for
+    several parts): the cost is one page, whatever the trail holds."""
+    parts = parts or [{}]
+    page: KeysetPage = keyset_page_split(
+        queryset, list(ORDERING), parts=parts, after=after, before=before, per_page=per_page
+    )
+    page.count, page.count_is_capped = capped_count(queryset, parts=parts, cap=COUNT_CAP)
+    page.object_list = with_labels(page.object_list)
+    return page
 
 
 def audit_events_about(user, person: Person) -> QuerySet[AuditEvent]:

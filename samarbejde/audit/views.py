@@ -6,7 +6,6 @@ Reading the trail is itself a read of personal data, so every search and every r
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from samarbejde.audit.access import access_person_for_subject_report, person_by_
 from samarbejde.audit.forms import AuditSearchForm
 from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.core.middleware import cpr_in_query_refused
+from samarbejde.core.pagination import keyset_page
 from samarbejde.organisations.access import require_capability, user_can
 from samarbejde.organisations.roles import Cap
 from samarbejde.people.fields import Context, field_view
@@ -27,6 +27,11 @@ PURPOSE_SEARCH = "Søgning i revisionsspor"
 PURPOSE_REPORT = "Indsigtsrapport til den registrerede"
 REPORT_FORMATS = ("html", "csv", "pdf")
 PURPOSE_GRANTS = "Tilsyn med begrundede adgange"
+
+
+def _cursors(request) -> dict[str, str]:
+    """The keyset cursors of a list page (core.pagination): `?efter=` or `?foer=`; a bad one gives page one."""
+    return {"after": request.GET.get("efter", ""), "before": request.GET.get("foer", "")}
 
 
 def _search_get_data(request):
@@ -71,15 +76,20 @@ def search(request):
         person = known_person or (person_by_cpr_for_search(request.user, cpr) if cpr else None)
         if unknown_cpr:
             cpr = "unknown"
-        queryset = selectors.audit_search(request.user, person=person, cpr_searched=bool(cpr), **form.filters())
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
-        events = selectors.with_labels(page.object_list)
+        queryset, parts = selectors.audit_search(request.user, person=person, cpr_searched=bool(cpr), **form.filters())
+        page = selectors.event_page(queryset, parts, per_page=PAGE_SIZE, **_cursors(request))
+        events = page.object_list
         audit_record(
             "audit.search",
             acting_user=request.user,
             person=person,
             purpose=PURPOSE_SEARCH,
-            details={"filters": form.used_filter_names(), "page": page.number, "results": page.paginator.count},
+            details={
+                "filters": form.used_filter_names(),
+                "first_page": not page.has_previous,
+                "results": page.count,
+                "results_capped": page.count_is_capped,
+            },
         )
         context.update(page=page, events=events, person=person, cpr_searched=bool(cpr))
     context["may_report"] = user_can(request.user, Cap.AUDIT_SUBJECT_REPORT)
@@ -99,9 +109,9 @@ def subject_report(request, person_id):
     generated_at = timezone.now()
     page = None
     if report_format == "html":
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
-        events = selectors.with_labels(page.object_list)
-        total = page.paginator.count
+        page = selectors.event_page(queryset, per_page=PAGE_SIZE, **_cursors(request))
+        events = page.object_list
+        total = page.count
     else:
         events = selectors.with_labels(queryset)
         total = len(events)
@@ -138,7 +148,7 @@ def subject_report(request, person_id):
 def access_grant_list(request):
     """Every "need access" grant for the data-protection officer: who, for whom, why, how long (ADR 0008).
     The persons shown are audited as read."""
-    page = Paginator(access_grants(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
+    page = keyset_page(access_grants(request.user), ["-opened_at", "-id"], per_page=PAGE_SIZE, **_cursors(request))
     grants = list(page.object_list)
     if grants:
         audit_read_many(

@@ -7,7 +7,6 @@ shows organisations, channels, counts and notice ids and kinds: no personal data
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,8 +32,14 @@ def dashboard(request):
         organisations=selectors.dashboard_organisations(request.user),
     )
     filters = form.filters()
-    counts = selectors.delivery_counts(request.user, now=now, **filters)
-    page = Paginator(selectors.problem_deliveries(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("side"))
+    counts = selectors.delivery_counts(request.user, now=now, organisations=form.organisations.values(), **filters)
+    page = selectors.problem_page(
+        request.user,
+        **filters,
+        after=request.GET.get("efter", ""),
+        before=request.GET.get("foer", ""),
+        per_page=PAGE_SIZE,
+    )
     admin_list = reverse("admin:delivery_delivery_changelist")
     rows = [
         {
@@ -50,6 +55,8 @@ def dashboard(request):
         "counts": counts,
         "columns": selectors.COUNT_COLUMNS,
         "page": page,
+        "list_count": selectors.list_count(counts, status),
+        "list_order": "senest sendte først" if status == DeliveryStatus.SENT else "opgivne først, senest ændrede først",
         "rows": rows,
         "list_heading": (
             f"Leveringer med status »{DeliveryStatus(status).label}«" if status else "Fejlede og opgivne leveringer"

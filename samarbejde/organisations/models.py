@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.urls import reverse
 
 from samarbejde.core.models import BaseModel
@@ -287,6 +287,11 @@ class ChangeTarget(models.TextChoices):
     ROUTE = "route", "Fordeling af underretninger"
 
 
+# The reviewers' list order: pending first. One expression for the list (organisations.selectors) and the index
+# that serves it, so that PostgreSQL sees the same expression in both.
+PENDING_FIRST = Case(When(status="pending", then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
 class ContactChangeRequest(BaseModel):
     """A proposed change to the directory: a contact (or a new contact when `contact` is empty), or a line of the
     municipality's routing table (`target` "route": which unit receives which notices; `route_department` empty
@@ -344,6 +349,21 @@ class ContactChangeRequest(BaseModel):
         ordering = ["-created_at"]
         verbose_name = "ændringsforslag"
         verbose_name_plural = "ændringsforslag"
+        indexes = [
+            # The public history of one municipality (ADR 0014): its approved changes, newest decision first.
+            models.Index(
+                fields=["organisation", "-decided_at", "-id"],
+                condition=Q(status="approved"),
+                name="changerequest_history",
+            ),
+            # The reviewers' list, pending first then newest first: the expression the list orders by.
+            models.Index(
+                PENDING_FIRST,
+                F("created_at").desc(),
+                F("id").desc(),
+                name="changerequest_pending_first",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_label} – {self.organisation.display_name} ({self.get_status_display()})"

@@ -1,11 +1,12 @@
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Count, QuerySet
 
 from samarbejde.organisations import search
 from samarbejde.organisations.access import change_requests_visible_to
 from samarbejde.organisations.models import (
     MUNICIPAL_FUNCTIONS,
+    PENDING_FIRST,
     ChangeRequestStatus,
     Contact,
     ContactChangeRequest,
@@ -99,10 +100,7 @@ def change_requests_for_list(user, *, status: str = "", municipality_code: str =
         qs = qs.filter(status=status)
     if municipality_code:
         qs = qs.filter(organisation__code=municipality_code)
-    pending_first = Case(
-        When(status=ChangeRequestStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return qs.order_by(pending_first, "-created_at", "-id")
+    return qs.order_by(PENDING_FIRST, "-created_at", "-id")  # served by the index changerequest_pending_first
 
 
 def contacts_for_proposal(municipality: Organisation) -> list[Contact]:

@@ -7,11 +7,11 @@ error or message, never a 500; the services are atomic, so nothing is half-saved
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from samarbejde.core.pagination import CappedPaginator
 from samarbejde.organisations import selectors, services
 from samarbejde.organisations.access import (
     access_change_request_by_id,
@@ -60,7 +60,9 @@ def change_request_list(request):
         municipalities=selectors.municipality_choices() if may_choose_municipality else None,
     )
     change_requests = selectors.change_requests_for_list(request.user, **filter_form.filters())
-    page = Paginator(change_requests, LIST_PAGE_SIZE).get_page(request.GET.get("side"))
+    # Numbered pages with a capped count (core.pagination): a reviewer pages by number through a list of
+    # proposals, which stays small; the cap bounds the count and the OFFSET however many there become.
+    page = CappedPaginator(change_requests, LIST_PAGE_SIZE).get_page(request.GET.get("side"))
     membership = request.membership
     own_municipality = (
         membership.organisation
@@ -218,7 +220,8 @@ def contact_history(request, code: str):
     municipality = selectors.municipalities().filter(code=str(code)[:64]).first()
     if municipality is None:
         raise Http404
-    page = Paginator(selectors.contact_history(municipality), HISTORY_PAGE_SIZE).get_page(request.GET.get("side"))
+    history = selectors.contact_history(municipality)
+    page = CappedPaginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("side"))
     entries = [(change_request, selectors.history_changes(change_request)) for change_request in page]
     return render(
         request,

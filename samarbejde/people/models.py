@@ -171,6 +171,10 @@ class PersonLink(BaseModel):
             models.Index(fields=["organisation", "closed_at"], name="personlink_org_open"),
             models.Index(fields=["person", "organisation"], name="personlink_person_org"),
             models.Index(fields=["source_type", "source_id"], name="personlink_source"),
+            # The data-protection officer's list of "need access" grants, newest first, a keyset page (ADR 0014).
+            models.Index(
+                fields=["-opened_at", "-id"], condition=Q(reason="need_access"), name="personlink_need_access_time"
+            ),
         ]
 
     def __str__(self) -> str:

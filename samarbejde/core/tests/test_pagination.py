@@ -85,3 +85,93 @@ def test_a_cursor_bounds_the_first_column_so_an_index_scan_starts_there(users):
         keyset_page(_qs(), ORDERING, before=first.next_cursor, per_page=5)
     forward, backward = (q["sql"] for q in queries.captured_queries)
     assert '"date_joined" <= ' in forward and '"date_joined" >= ' in backward
+
+
+# --- a list split into parts (keyset_page_split, capped_count) ---------------------------------------------
+
+
+@pytest.fixture
+def mixed_users(users):
+    """The 23 users, every third one staff and every fourth one inactive: parts of different sizes."""
+    User = get_user_model()
+    for i, user in enumerate(users):
+        User.objects.filter(pk=user.pk).update(is_staff=i % 3 == 0, is_active=i % 4 != 0)
+    return list(_qs().order_by(*ORDERING))
+
+
+def _walk(ordering, parts, per_page):
+    from samarbejde.core.pagination import keyset_page_split
+
+    page = keyset_page_split(_qs(), ordering, parts=parts, per_page=per_page)
+    first, seen = page, list(page.object_list)
+    assert not page.has_previous
+    while page.has_next:
+        page = keyset_page_split(_qs(), ordering, parts=parts, after=page.next_cursor, per_page=per_page)
+        seen += page.object_list
+    back = list(page.object_list)
+    while page.has_previous:
+        page = keyset_page_split(_qs(), ordering, parts=parts, before=page.previous_cursor, per_page=per_page)
+        back = page.object_list + back
+    assert page.object_list == first.object_list
+    return seen, back
+
+
+@pytest.mark.parametrize("per_page", [1, 4, 7, 50])
+def test_split_pages_walk_the_union_in_order(mixed_users, per_page):
+    """Parts that do not fix the order's columns (like one part per action): merged in the list's order."""
+    parts = [{"is_staff": True}, {"is_staff": False, "is_active": True}]
+    expected = [u for u in mixed_users if u.is_staff or u.is_active]
+    seen, back = _walk(ORDERING, parts, per_page)
+    assert seen == expected and back == expected
+
+
+@pytest.mark.parametrize("per_page", [1, 4, 7, 50])
+def test_split_pages_with_parts_that_fix_the_leading_column(mixed_users, per_page):
+    """Parts that fix the first sort column (like one part per status, the list ordered by status first)."""
+    ordering = ["is_active", "-date_joined", "username"]
+    expected = sorted(mixed_users, key=lambda u: u.is_active)  # stable: keeps the rest of the order
+    seen, back = _walk(ordering, [{"is_active": True}, {"is_active": False}], per_page)
+    assert seen == expected and back == expected
+
+
+def test_split_page_queries(mixed_users):
+    from samarbejde.core.pagination import keyset_page_split
+
+    parts = [{"is_staff": True}, {"is_staff": False}]
+    first = keyset_page_split(_qs(), ORDERING, parts=parts, per_page=5)
+    with CaptureQueriesContext(connection) as queries:
+        keyset_page_split(_qs(), ORDERING, parts=parts, after=first.next_cursor, per_page=5)
+    assert len(queries) == 2  # the merged keys, then their rows
+    assert "UNION ALL" in queries[0]["sql"].upper() and "OFFSET" not in queries[0]["sql"].upper()
+    with CaptureQueriesContext(connection) as queries:
+        keyset_page_split(_qs(), ORDERING, parts=parts[:1], after=first.next_cursor, per_page=5)
+    assert len(queries) == 1
+
+
+def test_split_page_with_a_bad_cursor_or_no_rows(mixed_users):
+    from samarbejde.core.pagination import keyset_page_split
+
+    parts = [{"is_staff": True}, {"is_staff": False}]
+    page = keyset_page_split(_qs(), ORDERING, parts=parts, after="garbage", per_page=5)
+    assert page.object_list == mixed_users[:5] and not page.has_previous
+    empty = keyset_page_split(_qs().none(), ORDERING, parts=parts, per_page=5)
+    assert empty.object_list == [] and not empty.has_other_pages()
+
+
+def test_capped_count_of_parts(mixed_users):
+    from samarbejde.core.pagination import capped_count
+
+    parts = [{"is_staff": True}, {"is_staff": False}]
+    assert capped_count(_qs(), parts=parts, cap=100) == (23, False)
+    assert capped_count(_qs(), parts=parts, cap=10) == (10, True)
+    assert capped_count(_qs(), parts=parts[:1], cap=100) == (8, False)
+    assert capped_count(_qs().none(), parts=parts) == (0, False)
+
+
+def test_the_cursor_bounds_the_first_column(users):
+    """The OR of prefixes is ANDed with the first column's bound, which an index can range-scan on."""
+    first = keyset_page(_qs(), ORDERING, per_page=5)
+    with CaptureQueriesContext(connection) as queries:
+        keyset_page(_qs(), ORDERING, after=first.next_cursor, per_page=5)
+    where = queries[0]["sql"].split("WHERE", 1)[1]
+    assert '"date_joined" <= ' in where

@@ -82,3 +82,19 @@ def test_detail_page_query_count_is_small(client):
     request = ChangeRequestFactory(phone="1")
     client.force_login(admin)
     assert count_queries(client, reverse("organisations:change_request_detail", args=[request.pk])) <= 7
+
+
+def test_lists_count_with_a_cap(client):
+    """Both lists count through core.pagination.CappedPaginator: COUNT over LIMIT cap + 1, never the whole table."""
+    from samarbejde.core.pagination import CappedPaginator
+
+    admin = user_with_role(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    make_requests(2, user_with_role(Role.KRFO_CASE_WORKER), admin)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(LIST)
+    assert isinstance(response.context["page"].paginator, CappedPaginator)
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 1001" in sql.upper() for sql in counts)
+    history = client.get(reverse("organisations:contact_history", args=["101"]))
+    assert isinstance(history.context["page"].paginator, CappedPaginator)
