@@ -47,8 +47,11 @@ seed: migrate
 run: seed
 	$(PY) manage.py runall --host $(HOST) --port $(PORT)
 
+# Two pytest-xdist workers (this machine has 2 cores; PYTEST_WORKERS=0 runs in one process). Whole files go to
+# one worker (--dist loadfile): module fixtures such as restore_reference_data stay with their tests.
+PYTEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

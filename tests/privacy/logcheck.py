@@ -143,8 +143,32 @@ def pytest_runtest_protocol(item, nextitem):
         _handler.current_test = "(outside any test)"
 
 
+def _is_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+# With pytest-xdist (make test runs two workers) each worker keeps its own records and numbers; it hands them
+# to the controller, which checks the union: a number one worker used is looked for in every worker's logs.
+_from_workers: dict = {"records": [], "cprs": set()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    output = getattr(node, "workeroutput", {}).get("logcheck")
+    if output:
+        _from_workers["records"].extend(KeptRecord(*r) for r in output["records"])
+        _from_workers["cprs"].update(output["cprs"])
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if _is_xdist_worker(config):
+        records = [(r.logger, r.level, r.test, r.text) for r in _handler.records]
+        config.workeroutput["logcheck"] = {"records": records, "cprs": sorted(cprs_used)}
+        return
+    _handler.records.extend(_from_workers["records"])
+    cprs_used.update(_from_workers["cprs"])
     _hits[:] = find_hits(_handler.records, cprs_used)
     if _hits and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

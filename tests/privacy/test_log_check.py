@@ -57,6 +57,29 @@ def test_a_session_without_a_cpr_in_its_logs_passes(inner):
     assert "no CPR number in the logs" in result.stdout.str()
 
 
+USES_A_CPR = """
+
+def test_uses_a_cpr():
+    record_cpr("030375-1234")
+"""
+LOGS_IT_ELSEWHERE = """
+
+def test_logs_the_other_files_cpr():
+    logging.getLogger("samarbejde.people").warning("Fandt person 030375-1234")
+"""
+
+
+def test_with_two_xdist_workers_a_number_used_in_one_is_found_in_the_others_logs(inner):
+    """make test runs two workers (--dist loadfile: one file per worker here): the controller checks the union."""
+    inner.makepyfile(test_uses=INNER_HEADER + USES_A_CPR, test_logs=INNER_HEADER + LOGS_IT_ELSEWHERE)
+    result = inner.runpytest_subprocess("-p", "no:django", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(passed=2)
+    output = result.stdout.str()
+    assert "CPR 030375-xxxx in a log record of samarbejde.people (WARNING)" in output
+    assert "test_logs.py::test_logs_the_other_files_cpr" in output
+
+
 @pytest.mark.parametrize(
     ("text", "hit"),
     [
