@@ -24,3 +24,30 @@ def restore_reference_data(django_db_blocker):
 
     with django_db_blocker.unblock():
         load_reference_data()
+
+
+def _is_transactional(item) -> bool:
+    """As pytest-django decides it (its collection order puts these last): the test's tables are flushed after it."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put the reference data back after a transactional test's flush when a non-transactional test follows.
+
+    In one process pytest-django runs every transactional test after all the others, so the flush could not
+    reach them; with pytest-xdist (make test) a worker gets whole files in turn, so a browser test's flush can
+    come before a test that relies on the reference data loaded once per session (django_db_setup)."""
+    result = yield
+    if nextitem is not None and _is_transactional(item) and not _is_transactional(nextitem):
+        from pytest_django.plugin import blocking_manager_key
+
+        from samarbejde.core.tests.reference import load_reference_data
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
+    return result
