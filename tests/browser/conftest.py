@@ -64,9 +64,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole session (starting it is the slow part)."""
+    """One headless Chromium per test file (starting it is the slow part).
+
+    Not per session: while Playwright's sync API runs, its event loop counts as running in this thread, so
+    Django keeps connections per async context instead of per thread and a later non-browser test's
+    transaction breaks ("The rollback flag doesn't work outside of an 'atomic' block", "table is locked").
+    In one process pytest-django runs the browser tests last, but with pytest-xdist a worker may run other
+    files after a browser file; the driver must stop when the file ends. It also lets the axe checks
+    (samarbejde.core.tests.browser) start their own driver."""
     if not chromium_available():
         # Only reached with REQUIRE_BROWSER_TESTS=1 (otherwise the tests are skipped at collection).
         pytest.fail(f"Chromium ({CHROMIUM}) not installed, and REQUIRE_BROWSER_TESTS=1: browser tests must run.")
