@@ -106,8 +106,8 @@ class DatasetError(Exception):
 
 def gen_uuid(tag: int, seq: int) -> str:
     """A version-8 UUID in the generator's namespace: prefix, table tag, and the row's sequence number."""
-    tail = f"{(0x8000000000000000 | seq):016x}"
-    return f"{UUID_PREFIX}-{tag:04x}-8000-{tail[:4]}-{tail[4:]}"
+    tail = 0x8000000000000000 | seq
+    return f"{UUID_PREFIX}-{tag:04x}-8000-{tail >> 48:04x}-{tail & 0xFFFFFFFFFFFF:012x}"
 
 
 UUID_LOW = f"{UUID_PREFIX}-0000-0000-0000-000000000000"
@@ -928,14 +928,20 @@ class Rules:
         return self._labels[kind]
 
 
+@lru_cache(maxsize=1)
+def _zone():
+    # timezone.localtime's zone (the command activates none), looked up once instead of on every call.
+    return timezone.get_current_timezone()
+
+
 @lru_cache(maxsize=200_000)
 def _local_iso(moment: datetime) -> str:
-    return timezone.localtime(moment).isoformat()
+    return moment.astimezone(_zone()).isoformat()
 
 
 @lru_cache(maxsize=20_000)
 def _local_date(moment_day: datetime) -> date:
-    return timezone.localtime(moment_day).date()
+    return moment_day.astimezone(_zone()).date()
 
 
 @lru_cache(maxsize=20_000)
@@ -1046,6 +1052,7 @@ class PersonGenerator:
         now = w.now
         person_id = gen_uuid(TAG_PERSON, p)
         self.p = p
+        self.cpr = cpr_for(p)
         self.person_id = person_id
         self.audit_seq = p * AUDIT_PER_PERSON
         self.link_seq = p * LINKS_PER_PERSON
@@ -1099,7 +1106,7 @@ class PersonGenerator:
             person_id,
             registered,
             episodes[-1][0] if episodes else registered,
-            cpr_for(p),
+            self.cpr,
             first,
             last,
             address,
@@ -1475,7 +1482,7 @@ class PersonGenerator:
         notice_id = gen_uuid(TAG_NOTICE, seq)
         created = min(occurred + timedelta(seconds=5 + int(rng.random() * 600)), now)
         due = self.rules.due(rule, _local(occurred))
-        snapshot = {"cpr": cpr_for(self.p), "name": f"{first} {last}"}
+        snapshot = {"cpr": self.cpr, "name": f"{first} {last}"}
         for name in notice_type.snapshot_fields:
             if name == "benefits":
                 snapshot["benefits"] = list(subjects) if rule == "admission.benefits" else facts["benefits"]
