@@ -88,7 +88,7 @@ CREATE TABLE IF NOT EXISTS dataset_chunk (
 
 # A fresh load (no finished chunk yet) of at least this many persons drops the secondary indexes of the tables it
 # writes and builds them once at the end (one sort per index instead of every index maintained row by row).
-FRESH_INDEX_MIN_PERSONS = 50_000
+FRESH_INDEX_MIN_PERSONS = 10_000
 
 # The definitions of the indexes a fresh load dropped, until they are built again: a killed run finds them
 # here (the next run, or --reset, builds them). Not a Django model, like dataset_chunk.
