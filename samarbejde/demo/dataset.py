@@ -2002,7 +2002,7 @@ def restore_indexes(stream) -> int:
     started = time.monotonic()
     with connection.cursor() as cursor:
         # A sort per index, with room for it and a parallel worker where the server has one to spare.
-        cursor.execute("SET maintenance_work_mem = '256MB'")
+        cursor.execute("SET maintenance_work_mem = '1GB'")
         cursor.execute("SET max_parallel_maintenance_workers = 2")
         # Inside an outer transaction (the tests) the deferred foreign-key checks of the COPYs are still queued,
         # and CREATE INDEX refuses a table with pending trigger events: run them now.
