@@ -28,6 +28,12 @@ Chunks: persons are generated in chunks (CHUNK_PERSONS); one chunk is one transa
 its row in the bookkeeping table `dataset_chunk` is written in that same transaction. A killed run
 continues at the first missing chunk; a larger N adds only the missing persons. Every value of a person
 comes from a random generator seeded by (seed, person index), so the output does not depend on chunking.
+
+Speed: a fresh load (no chunk finished yet, FRESH_INDEX_MIN_PERSONS or more) drops the plain secondary indexes
+of these tables and builds them once at the end (primary keys, unique indexes, foreign keys and checks stay
+on); their definitions wait in dataset_dropped_index, so a killed run's are built by the next run or --reset.
+The rules' memo keys on what the rules read of a thread (its first notice per party and family), so the real
+rules run a few hundred times per chunk. See docs/dataset.md for the measured costs.
 """
 
 from __future__ import annotations
