@@ -28,6 +28,12 @@ Chunks: persons are generated in chunks (CHUNK_PERSONS); one chunk is one transa
 its row in the bookkeeping table `dataset_chunk` is written in that same transaction. A killed run
 continues at the first missing chunk; a larger N adds only the missing persons. Every value of a person
 comes from a random generator seeded by (seed, person index), so the output does not depend on chunking.
+
+Speed: a fresh load (no chunk finished yet, FRESH_INDEX_MIN_PERSONS or more) drops the plain secondary indexes
+of these tables and builds them once at the end (primary keys, unique indexes, foreign keys and checks stay
+on); their definitions wait in dataset_dropped_index, so a killed run's are built by the next run or --reset.
+The rules' memo keys on what the rules read of a thread (its first notice per party and family), so the real
+rules run a few hundred times per chunk. See docs/dataset.md for the measured costs.
 """
 
 from __future__ import annotations
@@ -86,14 +92,28 @@ CREATE TABLE IF NOT EXISTS dataset_chunk (
 """
 
 
+# A fresh load (no finished chunk yet) of at least this many persons drops the secondary indexes of the tables it
+# writes and builds them once at the end (one sort per index instead of every index maintained row by row).
+FRESH_INDEX_MIN_PERSONS = 10_000
+
+# The definitions of the indexes a fresh load dropped, until they are built again: a killed run finds them
+# here (the next run, or --reset, builds them). Not a Django model, like dataset_chunk.
+DROPPED_INDEX_DDL = """
+CREATE TABLE IF NOT EXISTS dataset_dropped_index (
+    name text PRIMARY KEY,
+    definition text NOT NULL
+)
+"""
+
+
 class DatasetError(Exception):
     """A run that cannot go on (wrong database, other seed or chunk size than the rows already there)."""
 
 
 def gen_uuid(tag: int, seq: int) -> str:
     """A version-8 UUID in the generator's namespace: prefix, table tag, and the row's sequence number."""
-    tail = f"{(0x8000000000000000 | seq):016x}"
-    return f"{UUID_PREFIX}-{tag:04x}-8000-{tail[:4]}-{tail[4:]}"
+    tail = 0x8000000000000000 | seq
+    return f"{UUID_PREFIX}-{tag:04x}-8000-{tail >> 48:04x}-{tail & 0xFFFFFFFFFFFF:012x}"
 
 
 UUID_LOW = f"{UUID_PREFIX}-0000-0000-0000-000000000000"
@@ -791,6 +811,7 @@ class Rules:
         self._due: dict = {}
         self._contacts: dict = {}
         self._labels: dict = {}
+        self._families: dict = {}
         from samarbejde.notifications.rules import RuleConfig
 
         self.long_stay = RuleConfig.from_settings().cpr_notice_min_stay_days
@@ -802,10 +823,28 @@ class Rules:
         if stay_days is not None:
             stay_days = self.long_stay if stay_days >= self.long_stay else 0
         situation_key = (home, pension, benefits, stay_days, coordinate)
+        # The rules read the thread's notices only as "the first notice per party" and "is there one of family
+        # F", so a later notice with the party and family of an earlier one changes nothing: keep the first of
+        # each (the key repeats far more often, the rules run far less often; their answers are the same).
+        seen = set()
+        kept = []
+        for item in already:
+            mark = (item[0], item[1], self.family(item[2]))
+            if mark not in seen:
+                seen.add(mark)
+                kept.append(item)
+        already = tuple(kept)
         key = (trigger, situation_key, already)
         found = self._plans.get(key)
         if found is None:
             found = self._plans[key] = self._compute_plan(trigger, situation_key, already)
+        return found
+
+    def family(self, rule: str) -> str:
+        found = self._families.get(rule)
+        if found is None:
+            notice_type = self.registry.notice_type_or_none(rule)
+            found = self._families[rule] = notice_type.family if notice_type else ""
         return found
 
     def preload(self) -> None:
@@ -895,14 +934,20 @@ class Rules:
         return self._labels[kind]
 
 
+@lru_cache(maxsize=1)
+def _zone():
+    # timezone.localtime's zone (the command activates none), looked up once instead of on every call.
+    return timezone.get_current_timezone()
+
+
 @lru_cache(maxsize=200_000)
 def _local_iso(moment: datetime) -> str:
-    return timezone.localtime(moment).isoformat()
+    return moment.astimezone(_zone()).isoformat()
 
 
 @lru_cache(maxsize=20_000)
 def _local_date(moment_day: datetime) -> date:
-    return timezone.localtime(moment_day).date()
+    return moment_day.astimezone(_zone()).date()
 
 
 @lru_cache(maxsize=20_000)
@@ -1013,6 +1058,7 @@ class PersonGenerator:
         now = w.now
         person_id = gen_uuid(TAG_PERSON, p)
         self.p = p
+        self.cpr = cpr_for(p)
         self.person_id = person_id
         self.audit_seq = p * AUDIT_PER_PERSON
         self.link_seq = p * LINKS_PER_PERSON
@@ -1066,7 +1112,7 @@ class PersonGenerator:
             person_id,
             registered,
             episodes[-1][0] if episodes else registered,
-            cpr_for(p),
+            self.cpr,
             first,
             last,
             address,
@@ -1442,7 +1488,7 @@ class PersonGenerator:
         notice_id = gen_uuid(TAG_NOTICE, seq)
         created = min(occurred + timedelta(seconds=5 + int(rng.random() * 600)), now)
         due = self.rules.due(rule, _local(occurred))
-        snapshot = {"cpr": cpr_for(self.p), "name": f"{first} {last}"}
+        snapshot = {"cpr": self.cpr, "name": f"{first} {last}"}
         for name in notice_type.snapshot_fields:
             if name == "benefits":
                 snapshot["benefits"] = list(subjects) if rule == "admission.benefits" else facts["benefits"]
@@ -1812,14 +1858,20 @@ def generate(
     stream=None,
     check_references: bool = True,
     worker: tuple[int, int] | None = None,
+    drop_indexes: str = "auto",
 ) -> RunResult:
     """Make sure persons 0..persons-1 exist with everything about them; only missing chunks are made.
 
     `worker` (i, k): make only the chunks with number % k == i, and leave ANALYZE to the caller (several worker
-    processes share one run; see the command's --jobs)."""
+    processes share one run; see the command's --jobs).
+
+    `drop_indexes`: "auto" drops the secondary indexes for a fresh load of FRESH_INDEX_MIN_PERSONS or more
+    (see fresh_load), "yes" always, "no" never; they are built again at the end (not by a worker)."""
     _require_postgresql()
     stream = stream or sys.stderr
     done = prepare(seed, chunk_size, stream) if worker is None else bookkeeping()
+    if worker is None and fresh_load(persons, done, drop_indexes):
+        drop_secondary_indexes(stream)
     world = load_world()
     rules = Rules(world)
     rules.preload()  # every database read of the rules now, in this thread: the maker thread reads nothing
@@ -1834,6 +1886,7 @@ def generate(
     result = RunResult()
     progress = Progress(stream, persons, sum(end - begin for _, begin, end in plan))
     started = time.monotonic()
+    cpu_started = time.process_time()
     timings = result.timings
 
     def make(begin: int, end: int) -> tuple[dict, float]:
@@ -1892,10 +1945,98 @@ def generate(
             result.persons += end - begin
             result.chunks += 1
             progress.chunk(chunk, end, end - begin, counts, time.monotonic() - chunk_started)
-    if plan and worker is None:
-        analyze(stream)
+    if result.persons:
+        # This process's CPU (both threads): making the rows and sending them; the rest of the wall time is the
+        # server's (and waiting for a core on a busy machine).
+        cpu = time.process_time() - cpu_started
+        stream.write(
+            f"[dataset] Python CPU {cpu:.1f}s for {result.persons} persons "
+            f"({1000 * cpu / result.persons:.2f} s per 1000), wall {time.monotonic() - started:.1f}s\n"
+        )
+    if worker is None:
+        finish(stream, analyze_tables=bool(plan))
     result.seconds = time.monotonic() - started
     return result
+
+
+def drop_secondary_indexes(stream) -> int:
+    """Drop the plain indexes of the tables the generator writes (not the primary keys, unique indexes or any
+    index behind a constraint: those keep checking every row), remembering their definitions in
+    dataset_dropped_index in the same transaction. restore_indexes builds them again."""
+    tables = [model._meta.db_table for model in generated_models()]
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(DROPPED_INDEX_DDL)
+        cursor.execute(
+            """
+            SELECT i.relname, pg_get_indexdef(x.indexrelid)
+            FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid
+            JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relname = ANY(%s) AND t.relnamespace = 'public'::regnamespace
+              AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.indisexclusion
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+            ORDER BY t.relname, i.relname
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, definition in indexes:
+            cursor.execute(
+                "INSERT INTO dataset_dropped_index (name, definition) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                [name, definition],
+            )
+            cursor.execute(f'DROP INDEX "{name}"')
+    if indexes:
+        stream.write(
+            f"[dataset] {len(indexes)} sekundære indeks fjernet under indlæsningen ({time.monotonic() - started:.1f}s)\n"
+        )
+    return len(indexes)
+
+
+def restore_indexes(stream) -> int:
+    """Build the indexes drop_secondary_indexes dropped (also those of a killed run), one commit each."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('dataset_dropped_index')")
+        if cursor.fetchone()[0] is None:
+            return 0
+        cursor.execute("SELECT name, definition FROM dataset_dropped_index ORDER BY name")
+        indexes = cursor.fetchall()
+        if not indexes:
+            cursor.execute("DROP TABLE dataset_dropped_index")
+            return 0
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        # A sort per index, with room for it and a parallel worker where the server has one to spare.
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute("SET max_parallel_maintenance_workers = 2")
+        # Inside an outer transaction (the tests) the deferred foreign-key checks of the COPYs are still queued,
+        # and CREATE INDEX refuses a table with pending trigger events: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, definition in indexes:
+            with transaction.atomic():
+                cursor.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+                cursor.execute("DELETE FROM dataset_dropped_index WHERE name = %s", [name])
+        cursor.execute("DROP TABLE dataset_dropped_index")
+        cursor.execute("RESET maintenance_work_mem")
+        cursor.execute("RESET max_parallel_maintenance_workers")
+    stream.write(f"[dataset] {len(indexes)} indeks bygget igen: {time.monotonic() - started:.1f}s\n")
+    return len(indexes)
+
+
+def fresh_load(persons: int, done: dict, mode: str = "auto") -> bool:
+    """Whether a run drops the secondary indexes while it loads: always for "yes", never for "no"; for "auto"
+    when no chunk is finished yet (nothing generated to keep indexed) and the run is large."""
+    if mode == "yes":
+        return True
+    return mode == "auto" and not done and persons >= FRESH_INDEX_MIN_PERSONS
+
+
+def finish(stream, *, analyze_tables: bool = True) -> None:
+    """The end of a run: build any dropped index again (this run's, or a killed run's), then ANALYZE."""
+    restored = restore_indexes(stream)
+    if analyze_tables or restored:
+        analyze(stream)
 
 
 def analyze(stream) -> None:
@@ -1937,6 +2078,8 @@ def reset(stream=None) -> dict:
     from samarbejde.organisations.models import Membership
 
     stream = stream or sys.stderr
+    # Indexes a killed fresh load left dropped first: the deletes below look rows up by those columns.
+    restore_indexes(stream)
     removed = {}
     with transaction.atomic(), connection.cursor() as cursor:
         # The audit trail refuses deletes unless a purge is declared for the transaction (audit migration 0003).

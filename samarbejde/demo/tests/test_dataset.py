@@ -54,6 +54,28 @@ def counts() -> dict:
     }
 
 
+def indexes() -> set:
+    tables = [m._meta.db_table for m in dataset.generated_models()]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@needs_postgresql
+def test_dropped_indexes_of_a_killed_run_are_built_again():
+    before = indexes()
+    dataset.drop_secondary_indexes(StringIO())
+    dropped = before - indexes()
+    assert len(dropped) > 30
+    assert not any("UNIQUE" in definition or "_pkey" in definition for definition in dropped)
+    # A killed load leaves them dropped; the next run (or --reset) builds them from dataset_dropped_index.
+    dataset.restore_indexes(StringIO())
+    assert indexes() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('dataset_dropped_index')")
+        assert cursor.fetchone()[0] is None
+
+
 @pytest.mark.skipif(ON_POSTGRESQL, reason="the refusal is for other databases than PostgreSQL")
 def test_refuses_on_sqlite():
     with pytest.raises(CommandError, match="kræver PostgreSQL"):
@@ -81,7 +103,11 @@ def test_generate_resume_grow_and_reset(client, monkeypatch):
     monkeypatch.setattr(
         "samarbejde.demo.management.commands.load_demo_data.load_demo_public_documents", lambda *a, **k: 0
     )
-    out, err = generate()
+    indexes_before = indexes()
+    # As a fresh load of a large N does: the secondary indexes are dropped while loading and built at the end.
+    out, err = generate(drop_indexes="yes")
+    assert "sekundære indeks fjernet" in err and "indeks bygget igen" in err
+    assert indexes() == indexes_before
     assert "200 nye personer" in out
     assert "[dataset] chunk 1: persons 200/200 100.0%" in err and "ETA" in err
 

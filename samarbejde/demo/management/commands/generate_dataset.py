@@ -33,10 +33,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs", type=int, default=1, help="Antal arbejdsprocesser, der laver hver sine chunks (standard 1)."
         )
+        parser.add_argument(
+            "--drop-indexes",
+            choices=("auto", "yes", "no"),
+            default="auto",
+            help=(
+                "Fjern de sekundære indeks under indlæsningen og byg dem til sidst: auto = ved en ny indlæsning "
+                f"af mindst {dataset.FRESH_INDEX_MIN_PERSONS} personer (standard)."
+            ),
+        )
         # Internal: one worker process of a --jobs run (i/k: the chunks with number % k == i).
         parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
 
-    def handle(self, *args, persons: int, seed: int, chunk_size: int, reset: bool, jobs: int, worker: str, **options):
+    def handle(
+        self,
+        *args,
+        persons: int,
+        seed: int,
+        chunk_size: int,
+        reset: bool,
+        jobs: int,
+        worker: str,
+        drop_indexes: str,
+        **options,
+    ):
         if connection.vendor != "postgresql":
             raise CommandError(
                 "generate_dataset kræver PostgreSQL (COPY og sæt-baseret SQL); databasen er "
@@ -71,9 +91,11 @@ class Command(BaseCommand):
                 call_command("load_reference_data", stdout=self.stderr)
                 call_command("load_demo_data", force=True, stdout=self.stderr)
                 if jobs > 1:
-                    result = self._run_workers(persons, seed, chunk_size, jobs)
+                    result = self._run_workers(persons, seed, chunk_size, jobs, drop_indexes)
                 else:
-                    result = dataset.generate(persons, seed=seed, chunk_size=chunk_size, stream=self.stderr)
+                    result = dataset.generate(
+                        persons, seed=seed, chunk_size=chunk_size, stream=self.stderr, drop_indexes=drop_indexes
+                    )
         except dataset.DatasetError as exc:
             raise CommandError(str(exc)) from None
         seconds = time.monotonic() - started
@@ -87,11 +109,13 @@ class Command(BaseCommand):
             + ", ".join(f"{name}={count}" for name, count in result.rows.items())
         )
 
-    def _run_workers(self, persons: int, seed: int, chunk_size: int, jobs: int) -> dataset.RunResult:
+    def _run_workers(self, persons: int, seed: int, chunk_size: int, jobs: int, drop_indexes: str) -> dataset.RunResult:
         """Several processes on disjoint chunks (one core each; the chunks are independent), then ANALYZE."""
         before = dataset.chunk_counts()
         # What the workers would race on, once, here: the bookkeeping table, the mailboxes, the helper users.
-        dataset.prepare(seed, chunk_size, self.stderr)
+        done = dataset.prepare(seed, chunk_size, self.stderr)
+        if dataset.fresh_load(persons, done, drop_indexes):
+            dataset.drop_secondary_indexes(self.stderr)
         started = time.monotonic()
         command = [
             sys.executable,
@@ -112,6 +136,5 @@ class Command(BaseCommand):
         new_chunks = result.rows.pop("_chunks", 0)
         result.persons = result.rows.get("person", 0)
         result.chunks = max(new_chunks, 1 if result.persons else 0)  # a grown chunk is no new bookkeeping row
-        if result.persons:
-            dataset.analyze(self.stderr)
+        dataset.finish(self.stderr, analyze_tables=bool(result.persons))
         return result
