@@ -535,6 +535,7 @@ def _tables():
                 "withdrawn_by_id",
                 "withdrawal_reason",
                 "thread_ended_at",
+                "list_key",
             ),
         ),
         "status_change": Table(
@@ -1714,6 +1715,7 @@ class PersonGenerator:
     def finish_notices(self, rows, released) -> None:
         """The notices of one thread are complete: the release date ends the thread, and each recipient's link
         to the person runs out as people.link_rules say (closed once that moment has passed)."""
+        from samarbejde.notifications import status
         from samarbejde.people import link_rules
 
         now = self.w.now
@@ -1735,7 +1737,17 @@ class PersonGenerator:
                 rule = close.id
                 if expires <= now:
                     closed = expires
-            table.rows.append(tuple(row) + table.extra_values)
+            # The stored list key (ADR 0013) as the model's save works it out, dormant when the thread ended
+            # longer ago than any link from it lives.
+            key = status.list_key(
+                settled=status.is_settled(
+                    needs_answer=row[8], acknowledged_at=row[22], answered_at=row[24], withdrawn_at=row[28]
+                ),
+                due_date=row[19],
+                created_at=row[1],
+                dormant=status.is_dormant(row[31], now),
+            )
+            table.rows.append((*row, key, *table.extra_values))
             links.rows.append(
                 [
                     self.next_link(),
