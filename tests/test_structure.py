@@ -6,6 +6,8 @@ code too, but tests may reach anywhere, so they are left out.
 - Notifications never import custody (a notice has a subject, not an episode).
 - Delivery knows notices only (never custody).
 - Custody's services never import the API or other apps' views.
+- The process apps (custody, consent, action_plans, pre_sentence) never import the API, the public pages, the
+  documents or the demo; notices and delivery never import a process app.
 """
 
 import ast
@@ -15,7 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "samarbejde"
 GROUND = ("core", "organisations", "people", "legal", "audit")
-ABOVE_GROUND = ("custody", "notifications", "delivery", "api", "public", "accounts", "documents", "demo")
+PROCESSES = ("custody", "consent", "action_plans", "pre_sentence")
+ABOVE_GROUND = (*PROCESSES, "notifications", "delivery", "api", "public", "accounts", "documents", "demo")
 
 
 def imports_of(app: str) -> dict[str, set[str]]:
@@ -49,11 +52,16 @@ def test_the_ground_floor_imports_nothing_above_it(app):
 
 
 def test_notifications_never_import_custody():
-    assert offenders("notifications", ["custody"]) == []
+    assert offenders("notifications", PROCESSES) == []
 
 
 def test_delivery_knows_notices_only():
-    assert offenders("delivery", ["custody", "api", "public", "documents", "demo"]) == []
+    assert offenders("delivery", [*PROCESSES, "api", "public", "documents", "demo"]) == []
+
+
+@pytest.mark.parametrize("app", PROCESSES)
+def test_process_apps_import_neither_the_api_nor_the_pages_of_the_edges(app):
+    assert offenders(app, ["api", "public", "documents", "demo"]) == []
 
 
 def test_custody_imports_neither_the_api_nor_other_apps_pages():

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "samarbejde.legal",
     "samarbejde.people",
     "samarbejde.custody",
+    "samarbejde.consent",
     "samarbejde.notifications",
     "samarbejde.delivery",
     "samarbejde.documents",
