@@ -1,9 +1,8 @@
 """The inmate forms as PDFs (WeasyPrint). Inline CSS; nothing is fetched over the network."""
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from samarbejde.core.pdf import render_pdf
 from samarbejde.documents.models import FormKind, InmateForm
 from samarbejde.people.fields import FieldView
 
@@ -22,10 +21,8 @@ INTRO = {
 
 def render_inmate_form(form: InmateForm, *, fields: FieldView) -> bytes:
     """`fields`: the printing user's field policy (people.fields, Context.KRFO_CASE)."""
-    from weasyprint import HTML  # slow import; only printing needs it
-
     institution = form.episode.institution if form.episode_id else form.prepared_by_organisation
-    html = render_to_string(
+    return render_pdf(
         "documents/inmate_form_pdf.html",
         {
             "form": form,
@@ -37,12 +34,8 @@ def render_inmate_form(form: InmateForm, *, fields: FieldView) -> bytes:
             "printed_at": timezone.localtime(),
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR / "samarbejde" / "static")).write_pdf()
 
 
 def render_demo_public_document(document) -> bytes:
     """A one-page PDF for a public document in the demo, marked "Demodokument" on the page and in its title."""
-    from weasyprint import HTML
-
-    html = render_to_string("documents/public_demo_pdf.html", {"document": document})
-    return HTML(string=html, base_url=str(settings.BASE_DIR / "samarbejde" / "static")).write_pdf()
+    return render_pdf("documents/public_demo_pdf.html", {"document": document})
