@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "samarbejde.people",
     "samarbejde.custody",
     "samarbejde.consent",
+    "samarbejde.action_plans",
     "samarbejde.notifications",
     "samarbejde.delivery",
     "samarbejde.documents",
@@ -363,3 +364,12 @@ LINK_MAX_DAYS_AFTER_END = env.float("LINK_MAX_DAYS_AFTER_END", default=365)
 NEED_ACCESS_MAX_HOURS = env.int("NEED_ACCESS_MAX_HOURS", default=72)
 # The sweep that closes expired links runs this often.
 LINK_SWEEP_SECONDS = env.int("LINK_SWEEP_SECONDS", default=3600)
+
+# --- action_plans (the handleplan) ---------------------------------------------------------------------
+# Remand clients get a plan "as soon as possible" (handleplanscirkulæret § 1): how many days that is, is a
+# product choice (no number in the source).
+ACTION_PLAN_REMAND_DUE_DAYS = env.int("ACTION_PLAN_REMAND_DUE_DAYS", default=14)
+# The reminder to the handleplansansvarlig's unit this many days before the plan's deadline (product choice).
+ACTION_PLAN_REMINDER_DAYS_BEFORE = env.int("ACTION_PLAN_REMINDER_DAYS_BEFORE", default=7)
+# The deadline sweep of the handleplan runs this often (product choice).
+ACTION_PLAN_SWEEP_SECONDS = env.int("ACTION_PLAN_SWEEP_SECONDS", default=3600)

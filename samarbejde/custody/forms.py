@@ -141,6 +141,29 @@ class AdmissionForm(SituationFields):
         message="Vælg ukendt, skønnet eller fastsat.",
     )
 
+    # Optional facts for the handleplan's applicability (action_plans.rules, BEK 421/2015 § 1).
+    sentence_days = forms.IntegerField(
+        label="Straffens længde i dage",
+        required=False,
+        min_value=1,
+        max_value=36500,
+        help_text="Kun ved afsoning. Lad feltet stå tomt, hvis længden ikke kendes.",
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Skriv straffens længde som et helt antal dage.",
+            "min_value": "Straffens længde skal være mindst 1 dag.",
+            "max_value": "Straffens længde må højst være 36500 dage.",
+        },
+    )
+    parole_with_supervision = forms.TypedChoiceField(
+        label="Prøveløsladelse med tilsyn",
+        required=False,
+        choices=[("", "Ukendt"), ("yes", "Ja"), ("no", "Nej")],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
     def __init__(self, *args, person: Person | None, municipalities, institutions, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
@@ -206,6 +229,8 @@ class AdmissionForm(SituationFields):
             "admitted_at": data["admitted_at"],
             "expected_release": data.get("expected_release"),
             "certainty": data["certainty"],
+            "sentence_days": data.get("sentence_days"),
+            "parole_with_supervision": data.get("parole_with_supervision"),
         }
 
 

@@ -73,6 +73,11 @@ class Episode(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     coordination_decided_at = models.DateTimeField("koordinering besluttet", null=True, blank=True)
+    # The facts the handleplan's applicability rule needs (action_plans.rules, BEK 421/2015 § 1): the length of
+    # the sentence in days (None: remand, or not registered) and whether parole is with supervision (None:
+    # not known). Set at admission (episode_admit); both optional so every existing caller keeps working.
+    sentence_days = models.PositiveIntegerField("straffens længde (dage)", null=True, blank=True)
+    parole_with_supervision = models.BooleanField("prøveløsladelse med tilsyn", null=True, blank=True)
 
     class Meta:
         ordering = ["-admitted_at"]

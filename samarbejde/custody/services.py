@@ -74,6 +74,10 @@ MSG_COORDINATION_CHOICE = "Vælg, om handleplanen skal koordineres med kommunen.
 MSG_COORDINATION_REASON_REQUIRED = "Skriv en begrundelse, når handleplanen ikke skal koordineres med kommunen."
 MSG_COORDINATION_REASON_TOO_LONG = "Begrundelsen må højst være 1000 tegn."
 COORDINATION_REASON_MAX = 1000
+MSG_SENTENCE_DAYS = "Angiv straffens længde som et helt antal dage mellem 1 og 36500, eller lad feltet stå tomt."
+MSG_SENTENCE_DAYS_REMAND = "En varetægtsfængsling har ingen straflængde. Lad feltet stå tomt."
+MSG_PAROLE_SUPERVISION = "Vælg, om prøveløsladelsen er med tilsyn, eller lad feltet stå tomt."
+MAX_SENTENCE_DAYS = 36500
 
 CASE_FILES_RULE = "coordination.case_files"
 
@@ -182,6 +186,17 @@ def _clean_expected(expected: date | None, certainty: str | None, admitted_at: d
         raise ValidationError(MSG_EXPECTED_TOO_FAR, code="expected_too_far")
     dates.check_planned(expected)  # the plausible window (core.dates), as in the forms and the API
     return expected, certainty
+
+
+def _clean_sentence_days(value, custody_type: str) -> int | None:
+    """The sentence's length in days (None: unknown); a remand has none."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SENTENCE_DAYS:
+        raise ValidationError(MSG_SENTENCE_DAYS, code="sentence_days")
+    if custody_type == CustodyType.REMAND:
+        raise ValidationError(MSG_SENTENCE_DAYS_REMAND, code="sentence_days_remand")
+    return value
 
 
 def _lock_open(episode: Episode) -> Episode:
@@ -315,10 +330,13 @@ def episode_admit(
     admitted_at: datetime,
     expected_release: date | None = None,
     certainty: str | None = None,
+    sentence_days: int | None = None,
+    parole_with_supervision: bool | None = None,
     acting_user,
 ) -> EventOutcome:
     """Admit a person (remand or sentence) to a KRFO institution and send the admission notices (their audit
-    events and the admission's in one statement, audit_batch)."""
+    events and the admission's in one statement, audit_batch). `sentence_days` and `parole_with_supervision`
+    are optional facts for the handleplan's applicability (action_plans.rules)."""
     with audit_batch():
         return _admit(
             person,
@@ -327,6 +345,8 @@ def episode_admit(
             admitted_at=admitted_at,
             expected_release=expected_release,
             certainty=certainty,
+            sentence_days=sentence_days,
+            parole_with_supervision=parole_with_supervision,
             acting_user=acting_user,
         )
 
@@ -341,6 +361,8 @@ def _admit(
     certainty: str | None,
     acting_user,
     registered_now: bool = False,
+    sentence_days: int | None = None,
+    parole_with_supervision: bool | None = None,
 ) -> EventOutcome:
     """episode_admit's body. `registered_now`: the person was created in this transaction, so no other
     transaction can see them yet: there is nothing to lock against and no episode of theirs can exist (three
@@ -356,6 +378,9 @@ def _admit(
     # The plausible window (core.dates, a product choice): forms, API and this service alike.
     dates.check_occurred(admitted_at, birth=dates.birth_date_of(person.cpr))
     expected, certainty = _clean_expected(expected_release, certainty, admitted_at)
+    sentence_days = _clean_sentence_days(sentence_days, custody_type)
+    if parole_with_supervision not in (None, True, False):
+        raise ValidationError(MSG_PAROLE_SUPERVISION, code="parole_with_supervision")
     if not registered_now:
         # Lock the person: two admissions of the same person at once wait for each other.
         person = Person.objects.select_for_update(of=("self",)).select_related("home_municipality").get(pk=person.pk)
@@ -368,6 +393,8 @@ def _admit(
         admitted_at=admitted_at,
         expected_release_date=expected,
         release_certainty=certainty,
+        sentence_days=sentence_days,
+        parole_with_supervision=parole_with_supervision,
     )
     if registered_now:
         episode.save()
@@ -695,6 +722,8 @@ def admission_register(
     admitted_at: datetime,
     expected_release: date | None = None,
     certainty: str | None = None,
+    sentence_days: int | None = None,
+    parole_with_supervision: bool | None = None,
     acting_user,
 ) -> EventOutcome:
     """The "register admission" form as one business event: the person is created (when `person` is None)
@@ -718,6 +747,8 @@ def admission_register(
             admitted_at=admitted_at,
             expected_release=expected_release,
             certainty=certainty,
+            sentence_days=sentence_days,
+            parole_with_supervision=parole_with_supervision,
             acting_user=acting_user,
         )
 
@@ -738,6 +769,8 @@ def _admission_register(
     expected_release,
     certainty,
     acting_user,
+    sentence_days=None,
+    parole_with_supervision=None,
 ) -> EventOutcome:
     _require_krfo(acting_user)
     registered_now = person is None
@@ -771,6 +804,8 @@ def _admission_register(
         certainty=certainty,
         acting_user=acting_user,
         registered_now=registered_now,
+        sentence_days=sentence_days,
+        parole_with_supervision=parole_with_supervision,
     )
 
 

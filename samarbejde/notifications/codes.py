@@ -16,6 +16,11 @@ class NotificationKind(models.TextChoices):
     RELEASE_DATE_CHANGE_NOTICE = "release_date_change_notice", "Meddelelse om ændret løsladelsesdato"
     RELEASE_NOTICE = "release_notice", "Meddelelse om løsladelse"
     CASE_FILES_REQUEST = "case_files_request", "Anmodning om sagsakter"
+    # --- action_plans ---
+    ACTION_PLAN_DEADLINE = "action_plan_deadline", "Frist for handleplan"
+    ACTION_PLAN_SHARED = "action_plan_shared", "Delt handleplan"
+    ACTION_PLAN_CHANGED = "action_plan_changed", "Ændret handleplan"
+    # --- end action_plans ---
 
 
 class DecisionCode(models.TextChoices):

@@ -254,6 +254,17 @@ class NoticeType:
         return bool(self.answer and self.answer.files)
 
 
+# --- action_plans ---
+BASIS_ACTION_PLAN_REMAND = "handleplanscirkulaeret:1"  # CIR 9741/2022 § 1: a plan as soon as possible
+ACTION_PLAN_DEADLINE, ACTION_PLAN, TOPIC_ACTION_PLAN = "action_plan_deadline", "action_plan", "action_plan"
+ACTION_PLAN_ACK = DeadlineRule(
+    5,
+    True,
+    "Produktvalg: den handleplansansvarliges enhed kvitterer for påmindelsen inden for 5 hverdage.",
+    setting="NOTICE_ACK_DUE_BUSINESS_DAYS",
+)
+# --- end action_plans ---
+
 # Families: which party a notice is to (rules.FOLLOW_UP picks the release rule per family).
 BENEFITS, CPR_REGISTER, PENSION_UDK, PENSION_RENT, CASE_FILES = (
     "benefits",
@@ -460,6 +471,60 @@ def _types() -> list[NoticeType]:
             occurred_label="beslutningen",
             request_text=CASE_FILES_REQUEST_TEXT,
         ),
+        # --- action_plans -------------------------------------------------------------------------------
+        # The handleplan (samarbejde.action_plans): its deadline followed up with the institution, and the
+        # areas shared with the home municipality (BEK 642/2006 §§ 1 and 3; serviceloven §§ 140-141).
+        NoticeType(
+            "action_plans.due",
+            1,
+            Kind.ACTION_PLAN_DEADLINE,
+            "Handleplanens frist nærmer sig: påmindelse til den handleplansansvarliges enhed",
+            ACTION_PLAN_DEADLINE,
+            BASIS_ACTION_PLAN_REMAND,
+            ACTION_PLAN_ACK,
+            snapshot_fields=(*CUSTODY, "plan_due_on", "plan_step"),
+            group_by="party",
+            occurred_label="påmindelsen",
+        ),
+        NoticeType(
+            "action_plans.overdue",
+            1,
+            Kind.ACTION_PLAN_DEADLINE,
+            "Handleplanens frist er overskredet: rykker til den handleplansansvarliges enhed",
+            ACTION_PLAN_DEADLINE,
+            BASIS_ACTION_PLAN_REMAND,
+            ACTION_PLAN_ACK,
+            snapshot_fields=(*CUSTODY, "plan_due_on", "plan_step"),
+            group_by="party",
+            occurred_label="fristen",
+        ),
+        NoticeType(
+            "action_plans.shared",
+            1,
+            Kind.ACTION_PLAN_SHARED,
+            "Handleplan delt med kommunen til koordinering med kommunens egen plan (serviceloven § 141)",
+            ACTION_PLAN,
+            BASIS_COORDINATION,
+            ACK,
+            topic=TOPIC_ACTION_PLAN,
+            snapshot_fields=(*CUSTODY, "plan_areas", "plan_link"),
+            group_by="party",
+            occurred_label="delingen",
+        ),
+        NoticeType(
+            "action_plans.changed",
+            1,
+            Kind.ACTION_PLAN_CHANGED,
+            "Ændring i de dele af handleplanen, der er delt med kommunen",
+            ACTION_PLAN,
+            BASIS_COORDINATION,
+            ACK,
+            topic=TOPIC_ACTION_PLAN,
+            snapshot_fields=(*CUSTODY, "plan_areas", "plan_change", "plan_link"),
+            group_by="party",
+            occurred_label="ændringen",
+        ),
+        # --- end action_plans ---------------------------------------------------------------------------
     ]
 
 
@@ -518,6 +583,14 @@ ROUTING_TOPICS = (
         (),
         "Anmodningen om kommunens sagsakter, når handleplanen koordineres.",
     ),
+    # --- action_plans ---
+    (
+        "action_plan",
+        "Delt handleplan",
+        (),
+        "Kriminalforsorgens handleplan, når områder deles med kommunen, og ændringer i de delte områder.",
+    ),
+    # --- end action_plans ---
 )
 
 
@@ -558,6 +631,13 @@ SNAPSHOT_FIELDS: dict[str, SnapshotField] = {
         SnapshotField("released_at", "Løsladt", "datetime"),
         SnapshotField("release_kind", "Løsladelsesform", "choice"),
         SnapshotField("address_after_release", "Adresse efter løsladelse", "text", empty="Ikke oplyst"),
+        # --- action_plans ---
+        SnapshotField("plan_due_on", "Handleplanens frist", "date"),
+        SnapshotField("plan_step", "Opfølgning", "text"),
+        SnapshotField("plan_areas", "Delte områder", "text"),
+        SnapshotField("plan_change", "Ændring", "text"),
+        SnapshotField("plan_link", "Handleplanen", "text"),
+        # --- end action_plans ---
     )
 }
 

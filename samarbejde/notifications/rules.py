@@ -21,7 +21,7 @@ Triggers (the `kind` of a NoticeEvent) and their rules:
   name them now; notifications.services reconciles them with what was sent).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
@@ -59,6 +59,7 @@ TOPIC_UNIT_KIND: dict[str, str] = {
     R.TOPIC_CPR: DepartmentKind.CITIZEN_SERVICE,
     R.TOPIC_PENSION: DepartmentKind.SOCIAL,  # decides on rent from the pension (§ 46, stk. 2)
     R.TOPIC_CASE_FILES: DepartmentKind.SOCIAL,  # makes the municipality's plan (serviceloven § 141)
+    R.TOPIC_ACTION_PLAN: DepartmentKind.SOCIAL,  # action_plans: coordinates its § 141 plan with KRFO's
 }
 
 # The families an admission tells; a release repeats the notice to each of these parties.
@@ -101,6 +102,9 @@ class PersonSituation:
     benefits: tuple[str, ...] = ()
     stay_days: int | None = None
     coordinate_action_plan: bool | None = None
+    # The event's facts as sent, for rules of process apps that need more than the above (e.g. action_plans
+    # names the institution and the unit of the handleplansansvarlig).
+    facts: Mapping = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def is_pensioner(self) -> bool:
@@ -114,6 +118,7 @@ class PersonSituation:
             benefits=tuple(facts.get("benefits") or ()),
             stay_days=facts.get("stay_days"),
             coordinate_action_plan=facts.get("coordinate_action_plan"),
+            facts=dict(facts),
         )
 
 
@@ -254,7 +259,40 @@ def recipients_for(
         return coordination_recipients(situation, already_notified)
     if trigger == CORRECTION:
         return expected_for_correction(situation, config)
+    if trigger in ACTION_PLAN_TRIGGERS:
+        return action_plan_recipients(trigger, situation)
     return []
+
+
+# --- action_plans ---------------------------------------------------------------------------------------
+# action_plans.due / action_plans.overdue: the plan's deadline (reminder before, escalation after) to the
+# institution that holds the person, to the handleplansansvarlig's unit when known (facts "institution_code",
+# "responsible_unit"). action_plans.shared / action_plans.changed: the municipality the plan is shared with
+# (facts "municipality_code"), its unit for the handleplan topic.
+PLAN_DUE, PLAN_OVERDUE, PLAN_SHARED, PLAN_CHANGED = (
+    "action_plans.due",
+    "action_plans.overdue",
+    "action_plans.shared",
+    "action_plans.changed",
+)
+ACTION_PLAN_TRIGGERS = frozenset({PLAN_DUE, PLAN_OVERDUE, PLAN_SHARED, PLAN_CHANGED})
+
+
+def action_plan_recipients(trigger: str, situation: PersonSituation) -> list[Recipient]:
+    facts = situation.facts
+    if trigger in (PLAN_DUE, PLAN_OVERDUE):
+        code = facts.get("institution_code")
+        if not code:
+            return []
+        unit = facts.get("responsible_unit")
+        if unit:
+            return [Recipient(trigger, code, unit=unit, routed=True, route_label="Den handleplansansvarliges enhed")]
+        return [Recipient(trigger, code)]
+    code = facts.get("municipality_code") or situation.home_municipality_code
+    return [Recipient(trigger, code, R.TOPIC_ACTION_PLAN)]
+
+
+# --- end action_plans -----------------------------------------------------------------------------------
 
 
 def merge(routed: Sequence[Recipient]) -> list[Recipient]:
