@@ -1,0 +1,173 @@
+"""The handleplan pages: the episode box, KRFO's plan page (save, conflict with two editors, actions, sharing,
+versions, PDF, the client's version in Danish and English), the municipality's page, the list's query count."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from samarbejde.action_plans import services as s
+from samarbejde.action_plans.models import ActionPlan, PlanAction
+from samarbejde.action_plans.tests.factories import krfo_case_worker, municipal_user, new_episode, new_plan
+from samarbejde.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def worker():
+    return krfo_case_worker()
+
+
+@pytest.fixture
+def plan(worker):
+    return new_plan(worker)
+
+
+def url(plan, name="detail", **kw):
+    return reverse(f"action_plans:{name}", kwargs={"pk": plan.pk, **kw})
+
+
+def plan_data(plan, **over):
+    data = {"version": plan.version, "status": "draft", "responsible": "", "intake_on": ""}
+    for c in ("housing", "finances", "employment", "addiction", "health", "family", "leisure", "criminal_behaviour"):
+        data[f"{c}_assessment"] = ""
+        data[f"{c}_goals"] = ""
+    data.update(over)
+    return data
+
+
+def test_the_episode_page_shows_whether_a_plan_is_required_and_why_and_opens_one(client, worker):
+    episode = new_episode(worker, sentence_days=100)
+    client.force_login(worker)
+    page = client.get(reverse("custody:episode_detail", kwargs={"pk": episode.pk})).content.decode()
+    assert "Handleplan ikke påkrævet" in page and "BEK nr. 421 af 9.4.2015 § 1" in page
+    assert "Frist for handleplanen" in page
+    response = client.post(reverse("action_plans:start", kwargs={"episode_pk": episode.pk}))
+    plan = ActionPlan.objects.get(episode=episode)
+    assert response.status_code == 302 and response["Location"] == url(plan)
+
+
+def test_plan_page_save_and_audit(client, worker, plan):
+    client.force_login(worker)
+    page = client.get(url(plan))
+    assert page.status_code == 200 and "Skriv handleplanen" in page.content.decode()
+    assert AuditEvent.objects.filter(action="action_plans.view", person=plan.person).exists()
+    response = client.post(url(plan, "edit"), plan_data(plan, status="written", housing_goals="Egen bolig"))
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.version == 2 and plan.status == "written"
+
+
+def test_two_editors_get_a_danish_conflict_and_keep_their_input(client, worker, plan):
+    client.force_login(worker)
+    stale = plan_data(plan, housing_goals="Min tekst")
+    assert client.post(url(plan, "edit"), plan_data(plan, housing_goals="Først")).status_code == 302
+    response = client.post(url(plan, "edit"), stale)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "ændret af en anden" in page and "Min tekst" in page
+    plan.refresh_from_db()
+    assert plan.areas.get(category="housing").goals == "Først" and plan.version == 2
+
+
+def test_bad_action_input_gives_danish_messages_and_saves_nothing(client, worker, plan):
+    client.force_login(worker)
+    before = (timezone.localtime(plan.episode.admitted_at).date() - timedelta(days=2)).isoformat()
+    data = {
+        "action-version": plan.version,
+        "action-category": "housing",
+        "action-description": "Bolig",
+        "action-responsible_kind": "other",
+        "action-responsible_other": "",
+        "action-due_on": before,
+        "action-status": "not_started",
+    }
+    page = client.post(url(plan, "action_create"), data).content.decode()
+    assert "Skriv navnet på den aktør" in page
+    data["action-responsible_other"] = "Boligselskabet"
+    page = client.post(url(plan, "action_create"), data).content.decode()
+    assert "Fristen kan ikke ligge før indsættelsen" in page
+    assert not PlanAction.objects.exists()
+    data["action-due_on"] = (timezone.localdate() + timedelta(days=5)).isoformat()
+    assert client.post(url(plan, "action_create"), data).status_code == 302
+    assert PlanAction.objects.get().responsible_other == "Boligselskabet"
+
+
+def test_share_without_consent_is_refused_on_the_page(client, worker, plan):
+    client.force_login(worker)
+    page = client.post(url(plan, "share"), {"share-version": 1, "share-health": "consent"}).content.decode()
+    assert "ikke et gyldigt samtykke" in page
+
+
+def test_versions_pdf_and_client_versions(client, worker, plan):
+    s.plan_update(
+        plan,
+        expected_version=1,
+        status="written",
+        areas={"housing": {"assessment": "", "goals": "Bolig"}},
+        acting_user=worker,
+    )
+    client.force_login(worker)
+    diff = client.get(url(plan, "version", number=2)).content.decode()
+    assert "Bolig: mål" in diff and "Udarbejdet" in diff
+    assert client.get(url(plan, "version", number=9)).status_code == 404
+    pdf = client.get(url(plan, "pdf"))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    da = client.get(url(plan, "client", language="da")).content.decode()
+    en = client.get(url(plan, "client", language="en")).content.decode()
+    assert "Din handleplan" in da and "Your action plan" in en and 'lang="en"' in en
+    assert client.get(url(plan, "client", language="xx")).status_code == 404
+    assert AuditEvent.objects.filter(action="action_plans.client_version", person=plan.person).count() == 2
+
+
+def test_the_municipality_sees_the_shared_areas_only_and_adds_its_commitment(client, worker, plan):
+    s.plan_update(
+        plan,
+        expected_version=1,
+        status="written",
+        areas={"housing": {"assessment": "", "goals": "Bolig"}, "health": {"assessment": "Hemmelig", "goals": ""}},
+        acting_user=worker,
+    )
+    plan.refresh_from_db()
+    s.plan_share(plan, expected_version=plan.version, shares={"housing": "legal"}, acting_user=worker)
+    plan.refresh_from_db()
+    koebenhavn = municipal_user("101")
+    client.force_login(koebenhavn)
+    page = client.get(url(plan, "municipal_detail")).content.decode()
+    assert "Bolig" in page and "Hemmelig" not in page
+    assert client.get(url(plan)).status_code == 404  # KRFO's page is not the municipality's
+    from samarbejde.organisations.models import Organisation
+
+    municipality = Organisation.objects.get(code="101")
+    data = {
+        "action-version": plan.version,
+        "action-category": "housing",
+        "action-description": "Anvisning af bolig",
+        "action-responsible_kind": "municipal_department",
+        "action-responsible_unit": f"o:{municipality.pk}",
+        "action-due_on": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        "action-status": "in_progress",
+    }
+    assert client.post(url(plan, "municipal_action"), data).status_code == 302
+    assert PlanAction.objects.get(area__plan=plan).added_by == municipality
+    # Another municipality: 404.
+    client.force_login(municipal_user("147"))
+    assert client.get(url(plan, "municipal_detail")).status_code == 404
+
+
+def test_list_query_count_does_not_grow_with_the_plans(client, worker, django_assert_max_num_queries):
+    new_plan(worker)
+    client.force_login(worker)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("action_plans:list"))
+    for _ in range(3):
+        new_plan(worker)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("action_plans:list"))
+    assert page.content.decode().count("/handleplaner/") >= 4
+    assert len(many.captured_queries) == len(few.captured_queries)
