@@ -196,7 +196,10 @@ class NotificationSerializer(serializers.Serializer):
         source="route_label", read_only=True, help_text="Hvilken linje i modtagerens fordeling valgte enheden."
     )
     sender = OrganisationRefSerializer(source="sender_organisation", read_only=True, help_text="Afsenderen.")
-    episode = serializers.SerializerMethodField(help_text="Forløbets id (tom, hvis underretningen ikke hører til et).")
+    # Nullable: a notice of another matter (e.g. a shared handleplan, action_plans) has no episode.
+    episode = serializers.SerializerMethodField(
+        allow_null=True, help_text="Forløbets id (tom, hvis underretningen ikke hører til et)."
+    )
     thread = serializers.SerializerMethodField(help_text="Sagen, underretningen hører til: type og id.")
     source = serializers.SerializerMethodField(help_text="Hændelsen, der udløste underretningen: type og id.")
     legal_basis = LegalBasisSerializer(read_only=True)

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from samarbejde.api import custody_event_views, notification_views, views
+from samarbejde.api import action_plan_views, custody_event_views, notification_views, views
 
 app_name = "api"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
         notification_views.NotificationAnswerView.as_view(),
         name="notification_answer",
     ),
+    path("action-plans/<str:pk>/", action_plan_views.ActionPlanDetailView.as_view(), name="action_plan_detail"),
     path("custody-events/", custody_event_views.CustodyEventView.as_view(), name="custody_event_create"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", views.docs, name="docs"),

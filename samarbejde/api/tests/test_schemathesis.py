@@ -74,7 +74,12 @@ def world(db):
         for n in outcome.notifications
         if n.kind == NotificationKind.BENEFITS_DECISION_REQUEST and n.recipient_organisation.code == "101"
     )
-    return {"krfo": krfo, "municipality": municipality, "notice_id": str(notice.pk)}
+    # action_plans: a handleplan shared with 101 on a legal basis, for GET /action-plans/{id}/.
+    from samarbejde.action_plans import services as plan_services
+
+    plan = plan_services.plan_start(outcome.episode, acting_user=worker).plan
+    plan_services.plan_share(plan, expected_version=plan.version, shares={"housing": "legal"}, acting_user=worker)
+    return {"krfo": krfo, "municipality": municipality, "notice_id": str(notice.pk), "plan_id": str(plan.pk)}
 
 
 @schema.parametrize()
@@ -83,11 +88,12 @@ def test_every_operation_with_valid_keys(case, world):
     path = case.operation.path
     if path.startswith("/api/v1/custody-events/"):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {world['krfo']}"}
-    elif path.startswith("/api/v1/notifications/"):
+    elif path.startswith(("/api/v1/notifications/", "/api/v1/action-plans/")):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {world['municipality']}"}
     if case.path_parameters and "id" in case.path_parameters:
         # About half the cases address the real notice (deterministic, so a failure replays).
         digest = hashlib.sha256(repr(sorted(case.path_parameters.items())).encode()).digest()
         if digest[0] % 2 == 0:
-            case.path_parameters["id"] = world["notice_id"]
+            real = "plan_id" if path.startswith("/api/v1/action-plans/") else "notice_id"
+            case.path_parameters["id"] = world[real]
     case.call_and_validate(checks=CHECKS)
