@@ -25,6 +25,8 @@ from django.utils import timezone
 from samarbejde.api.models import ApiScope
 from samarbejde.api.services import api_key_create
 from samarbejde.audit.models import AuditEvent
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.tests.factories import ConsentFactory
 from samarbejde.custody.models import Episode, ReleaseKind
 from samarbejde.custody.services import episode_decide_coordination, episode_release, episode_transfer
 from samarbejde.custody.tests.factories import INSTITUTION, OTHER_INSTITUTION, admit, make_person
@@ -113,6 +115,7 @@ def build_world(*, now=None) -> World:
     storstroem = Organisation.objects.get(code=STORSTROEM)
 
     ea = admit(a, acting_user=kf_worker, admitted_at=now - timedelta(days=10)).episode
+    ConsentFactory(person=a, categories=[DataCategory.CASE_FILES])  # the case-files request rests on consent
     request = episode_decide_coordination(ea, coordinate=True, acting_user=kf_worker).case_files_request
     notification_answer(
         request,

@@ -21,6 +21,8 @@ from django.urls import reverse
 from samarbejde.api.models import ApiScope
 from samarbejde.api.services import api_key_create
 from samarbejde.audit.models import AuditEvent
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.tests.factories import ConsentFactory
 from samarbejde.custody.services import episode_decide_coordination
 from samarbejde.custody.tests.factories import admit, krfo_case_worker, make_person
 from samarbejde.documents.models import FormKind
@@ -70,6 +72,7 @@ def world(settings, tmp_path) -> World:
     administrator = user_with_role(Role.ADMINISTRATOR, username="completeness.admin")
     person = make_person(acting_user=worker, benefits=["kontanthjaelp"], first_name="Alma", last_name="Audit")
     episode = admit(person, acting_user=worker).episode
+    ConsentFactory(person=person, categories=[DataCategory.CASE_FILES])  # the case-files request rests on consent
     notice = episode_decide_coordination(episode, coordinate=True, acting_user=worker).case_files_request
     notification_answer(
         notice,
