@@ -458,6 +458,10 @@ def load_demo_cases() -> int:
         acting_user=kbh,
     )
 
+    from samarbejde.demo.consent import load_demo_consents  # --- consent (issue 11) ---
+
+    load_demo_consents(people, krfo=krfo, leader=leader)
+
     from samarbejde.demo.action_plans import load_demo_action_plans  # --- action_plans (issue 11) ---
 
     load_demo_action_plans(people, krfo=krfo, leader=leader)
