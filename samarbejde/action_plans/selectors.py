@@ -21,7 +21,7 @@ from samarbejde.action_plans.models import (
     ShareBasis,
 )
 from samarbejde.consent.categories import DataCategory
-from samarbejde.consent.selectors import consent_live_for
+from samarbejde.consent.selectors import consent_categories_live_for, consent_live_for
 from samarbejde.core import dates
 from samarbejde.custody.models import CustodyType, Episode, EpisodeStatus
 
@@ -69,8 +69,15 @@ def area_visible_to_municipality(plan: ActionPlan, area: PlanArea) -> bool:
 
 
 def visible_areas(plan: ActionPlan) -> list[PlanArea]:
-    """The areas the plan's municipality sees (plan_page must have loaded `area_list`)."""
-    return [a for a in plan.area_list if area_visible_to_municipality(plan, a)]
+    """The areas the plan's municipality sees now (plan_page must have loaded `area_list`): the consents are
+    read in one query, at read time, so a revoked or expired consent hides its areas at once."""
+    shared = [a for a in plan.area_list if a.share_basis]
+    consented = (
+        consent_categories_live_for(plan.person, recipient=plan.municipality)
+        if plan.municipality_id and any(a.share_basis == ShareBasis.CONSENT for a in shared)
+        else set()
+    )
+    return [a for a in shared if a.share_basis == ShareBasis.LEGAL or a.category in consented]
 
 
 def applicability_of(episode: Episode, plan: ActionPlan | None) -> rules.Applicability:

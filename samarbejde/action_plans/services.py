@@ -544,7 +544,9 @@ def plan_share(plan: ActionPlan, *, expected_version, shares: dict, acting_user)
             continue
         basis, area = shares[category], areas[category]
         if basis == ShareBasis.CONSENT:
-            consent_require(locked.person, recipient=home, category=category, purpose=CONSENT_PURPOSE)
+            consent_require(
+                locked.person, recipient=home, category=category, purpose=CONSENT_PURPOSE, acting_user=acting_user
+            )
         if basis == area.share_basis:
             continue
         if basis and not area.share_basis:

@@ -231,3 +231,30 @@ def test_custody_admission_keeps_sentence_facts_and_refuses_bad_ones(worker):
     with pytest.raises(ValidationError) as error:
         new_episode(worker, custody_type=CustodyType.REMAND, sentence_days=None, parole_with_supervision="x")
     assert error.value.code == "parole_with_supervision"
+
+
+def test_share_on_consent_then_revocation_hides_the_area_at_once(worker, plan):
+    from samarbejde.consent.tests.factories import ConsentFactory, revoke
+
+    municipality = Organisation.objects.get(code="101")
+    consent = ConsentFactory(person=plan.person, recipients=[municipality], categories=["health", "housing"])
+    plan = s.plan_share(
+        plan, expected_version=1, shares={"health": "consent", "housing": "legal"}, acting_user=worker
+    ).plan
+    koebenhavn = municipal_user("101")
+    assert [a.category for a in visible_areas(plan_page(koebenhavn, plan.pk))] == ["housing", "health"]
+    revoke(consent)
+    assert [a.category for a in visible_areas(plan_page(koebenhavn, plan.pk))] == ["housing"]
+    # And sharing on it again is refused.
+    with pytest.raises(ValidationError) as error:
+        s.plan_share(plan, expected_version=plan.version, shares={"family": "consent"}, acting_user=worker)
+    assert error.value.code == "no_consent"
+
+
+def test_consent_for_another_category_does_not_cover_the_area(worker, plan):
+    from samarbejde.consent.tests.factories import ConsentFactory
+
+    ConsentFactory(person=plan.person, categories=["housing"])
+    with pytest.raises(ValidationError) as error:
+        s.plan_share(plan, expected_version=1, shares={"addiction": "consent"}, acting_user=worker)
+    assert error.value.code == "no_consent"
