@@ -76,6 +76,18 @@ def _records_consent(w: World, s: Subject, person) -> bool:
     return s.can(Cap.CONSENT_RECORD) and sees_person(w, s, person)
 
 
+def sees_shared_plan(w: World, s: Subject, plan) -> bool:
+    """action_plans: the municipality the plan is shared with (an area shared), with a live link to the person."""
+    key = w.person_key[plan.person_id]
+    return (
+        not s.org_is_krfo
+        and s.can(Cap.PERSON_VIEW_LINKED)
+        and plan.municipality_id is not None
+        and plan.municipality.code == s.org
+        and s.org in w.facts.person_orgs[key]
+    )
+
+
 def _web(shown: Callable) -> Callable:
     """A page that shows the object: sign-in first, then 200 for who may see it and 404 for everybody else."""
 
@@ -184,6 +196,31 @@ ROUTES: dict[str, Row] = {
     "samtykke/<uuid:pk>/underskrevet.pdf": Row(
         "consent", _web(lambda w, s, c: bool(c.signed_form) and sees_person(w, s, c.person))
     ),
+    # --- action_plans: KRFO's pages for who sees the episode; the municipality's for the one it is shared with ---
+    "handleplaner/forloeb/<uuid:episode_pk>/opret/": Row("episode", _post_only(capability=Cap.PERSON_REGISTER)),
+    "handleplaner/<uuid:pk>/": Row("plan", _web(lambda w, s, p: sees_episode(w, s, p.episode))),
+    "handleplaner/<uuid:pk>/pdf/": Row("plan", _web(lambda w, s, p: sees_episode(w, s, p.episode))),
+    "handleplaner/<uuid:pk>/klient/<str:language>/": Row(
+        "plan", _web(lambda w, s, p: sees_episode(w, s, p.episode)), lambda route, p: f"/handleplaner/{p.pk}/klient/en/"
+    ),
+    "handleplaner/<uuid:pk>/versioner/<int:number>/": Row(
+        "plan",
+        _web(lambda w, s, p: sees_episode(w, s, p.episode)),
+        lambda route, p: f"/handleplaner/{p.pk}/versioner/1/",
+    ),
+    "handleplaner/<uuid:pk>/gem/": Row("plan", _post_only(capability=Cap.PERSON_REGISTER)),
+    "handleplaner/<uuid:pk>/indsatser/": Row("plan", _post_only(capability=Cap.PERSON_REGISTER)),
+    "handleplaner/<uuid:pk>/indsatser/<uuid:action_pk>/": Row(
+        "plan_action",
+        _post_only(capability=Cap.PERSON_REGISTER),
+        lambda route, a: f"/handleplaner/{a.area.plan_id}/indsatser/{a.pk}/",
+    ),
+    "handleplaner/<uuid:pk>/deling/": Row("plan", _post_only(capability=Cap.PERSON_REGISTER)),
+    "handleplaner/<uuid:pk>/kommentarer/": Row("plan", _post_only(capability=Cap.PERSON_REGISTER)),
+    "handleplaner/kommune/<uuid:pk>/": Row("plan", _web(lambda w, s, p: sees_shared_plan(w, s, p))),
+    "handleplaner/kommune/<uuid:pk>/indsatser/": Row("plan", _post_only(capability=Cap.PERSON_VIEW_LINKED)),
+    "handleplaner/kommune/<uuid:pk>/reference/": Row("plan", _post_only(capability=Cap.PERSON_VIEW_LINKED)),
+    "handleplaner/kommune/<uuid:pk>/kommentarer/": Row("plan", _post_only(capability=Cap.PERSON_VIEW_LINKED)),
     # Public pages and the directory: no person's data.
     "kommuner/<str:code>/": Row("municipality", _public()),
     "dokumenter/<slug:slug>/": Row("public_document", _not_personal),
@@ -238,6 +275,7 @@ API_ROUTES: dict[str, Row] = {
     "GET /api/v1/notifications/{id}/": Row("notice", _api(sees_notice)),
     "POST /api/v1/notifications/{id}/acknowledge/": Row("notice", _api_post_only),
     "POST /api/v1/notifications/{id}/answers/": Row("notice", _api_post_only),
+    "GET /api/v1/action-plans/{id}/": Row("plan", _api(sees_shared_plan)),  # action_plans
 }
 
 
@@ -254,6 +292,8 @@ def targets(world: World, kind: str) -> list:
         "attachment": lambda: [world.attachment],
         "inmate_form": lambda: [world.inmate_form],
         "consent": lambda: world.consents,
+        "plan": lambda: world.plans,  # action_plans
+        "plan_action": lambda: world.plan_actions,
         "person_link": lambda: world.person_links,
         "audit_event": lambda: [world.audit_event],
         "municipality": lambda: [_Code("101")],

@@ -87,6 +87,9 @@ class World:
     kf_worker: object = None
     storstroem_worker: object = None
     consents: list = field(default_factory=list)  # A's (no form) and B's (a signed form), both live
+    # action_plans: A's plan (KF; housing shared with 101 on the legal basis), B's plan (Storstrøm; not shared).
+    plans: list = field(default_factory=list)
+    plan_actions: list = field(default_factory=list)
 
     def subject(self, key: str) -> Subject:
         return next(s for s in self.subjects if s.key == key)
@@ -256,7 +259,30 @@ def build_world(*, now=None) -> World:
             if n.person_id == person.pk and not n.withdrawn_at and n.thread_id not in over
         }
         facts.person_orgs[key] = custody[key] | recipients
+    # action_plans (after the notices above: a shared plan's notice has the plan as its thread; 101 has a link
+    # to A already, so the facts stay as they are).
+    from samarbejde.action_plans import services as plan_services
+
+    plan_a = plan_services.plan_start(ea, acting_user=kf_worker).plan
+    plan_a = plan_services.action_add(
+        plan_a,
+        expected_version=plan_a.version,
+        category="housing",
+        description="Bolig",
+        responsible_kind="client",
+        due_on=timezone.localdate() + timedelta(days=10),
+        acting_user=kf_worker,
+    ).plan
+    plan_a = plan_services.plan_share(
+        plan_a, expected_version=plan_a.version, shares={"housing": "legal"}, acting_user=kf_worker
+    ).plan
+    plan_b = plan_services.plan_start(eb, acting_user=st_worker).plan
+    from samarbejde.action_plans.models import PlanAction
+
+    plan_actions = list(PlanAction.objects.filter(area__plan=plan_a))
     return World(
+        plans=[plan_a, plan_b],
+        plan_actions=plan_actions,
         persons=persons,
         episodes=episodes,
         notices=notices,

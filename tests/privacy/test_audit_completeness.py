@@ -66,6 +66,7 @@ class World:
     person_link: object
     audit_event: object
     consent: object = None  # given on a signed form (its PDF is downloadable)
+    plan: object = None  # action_plans: the episode's handleplan, housing shared with 101 on the legal basis
 
 
 @pytest.fixture
@@ -124,7 +125,29 @@ def world(settings, tmp_path) -> World:
         person_link=PersonLink.objects.filter(person=person).first(),
         audit_event=AuditEvent.objects.filter(person=person).first(),
         consent=consent,
+        plan=_shared_plan(episode, worker),
     )
+
+
+def _shared_plan(episode, worker):
+    """action_plans: a plan with one action, its housing area shared with 101 (the notice opens 101's link)."""
+    from datetime import timedelta
+
+    from samarbejde.action_plans import services as plan_services
+
+    plan = plan_services.plan_start(episode, acting_user=worker).plan
+    plan = plan_services.action_add(
+        plan,
+        expected_version=plan.version,
+        category="housing",
+        description="Bolig",
+        responsible_kind="client",
+        due_on=timezone.localdate() + timedelta(days=10),
+        acting_user=worker,
+    ).plan
+    return plan_services.plan_share(
+        plan, expected_version=plan.version, shares={"housing": "legal"}, acting_user=worker
+    ).plan
 
 
 # --- The classification -------------------------------------------------------------------------------------
@@ -222,6 +245,25 @@ URL_PATTERNS: dict[str, object] = {
     "samtykke/<uuid:pk>/tilbagekald/": PostOnly(),
     "samtykke/<uuid:pk>/underskrevet.pdf": Shows("worker", lambda w: f"/samtykke/{w.consent.pk}/underskrevet.pdf"),
     "samtykke/tilsidesaettelser/": Shows("administrator", lambda w: "/samtykke/tilsidesaettelser/"),
+    # --- action_plans ---
+    "handleplaner/": Shows("worker", lambda w: "/handleplaner/"),
+    "handleplaner/forloeb/<uuid:episode_pk>/opret/": PostOnly(),
+    "handleplaner/<uuid:pk>/": Shows("worker", lambda w: f"/handleplaner/{w.plan.pk}/"),
+    "handleplaner/<uuid:pk>/pdf/": Shows("worker", lambda w: f"/handleplaner/{w.plan.pk}/pdf/"),
+    "handleplaner/<uuid:pk>/klient/<str:language>/": Shows("worker", lambda w: f"/handleplaner/{w.plan.pk}/klient/da/"),
+    "handleplaner/<uuid:pk>/versioner/<int:number>/": Shows(
+        "worker", lambda w: f"/handleplaner/{w.plan.pk}/versioner/2/"
+    ),
+    "handleplaner/<uuid:pk>/gem/": PostOnly(),
+    "handleplaner/<uuid:pk>/indsatser/": PostOnly(),
+    "handleplaner/<uuid:pk>/indsatser/<uuid:action_pk>/": PostOnly(),
+    "handleplaner/<uuid:pk>/deling/": PostOnly(),
+    "handleplaner/<uuid:pk>/kommentarer/": PostOnly(),
+    "handleplaner/kommune/<uuid:pk>/": Shows("coordinator", lambda w: f"/handleplaner/kommune/{w.plan.pk}/"),
+    "handleplaner/kommune/<uuid:pk>/indsatser/": PostOnly(),
+    "handleplaner/kommune/<uuid:pk>/reference/": PostOnly(),
+    "handleplaner/kommune/<uuid:pk>/kommentarer/": PostOnly(),
+    "api/v1/action-plans/<str:pk>/": Shows("api", lambda w: f"/api/v1/action-plans/{w.plan.pk}/"),
     "drift/leveringer/": NotPersonal("organisations, channels, counts, notice ids and kinds (delivery/views.py)"),
     # The API's URL patterns; its operations are classified again, by method, in API_OPERATIONS.
     "api/v1/municipalities/": NotPersonal(ORGS),
@@ -316,6 +358,7 @@ API_OPERATIONS: dict[str, object] = {
     "POST /api/v1/notifications/{id}/acknowledge/": PostOnly(),
     "POST /api/v1/notifications/{id}/answers/": PostOnly(),
     "POST /api/v1/custody-events/": PostOnly(),
+    "GET /api/v1/action-plans/{id}/": Shows("api", lambda w: f"/api/v1/action-plans/{w.plan.pk}/"),
 }
 
 
@@ -415,6 +458,15 @@ def test_a_post_only_pattern_shows_nothing_on_get(client, world, route):
         who = "krfo_api"
     if route.startswith("samtykke/"):
         who, url = "worker", url.replace(str(world.notice.pk), str(world.consent.pk))
+    if route.startswith("handleplaner/"):  # action_plans
+        who = "coordinator" if route.startswith("handleplaner/kommune/") else "worker"
+        action = world.plan.areas.get(category="housing").actions.first()
+        url = (
+            ("/" + route)
+            .replace("<uuid:episode_pk>", str(world.episode.pk))
+            .replace("<uuid:action_pk>", str(action.pk))
+            .replace("<uuid:pk>", str(world.plan.pk))
+        )
     if route.startswith("klienter/") or route.startswith("blanketter/"):
         who = "worker"
         url = url.replace(str(world.notice.pk), str(world.episode.pk if "klienter" in route else world.inmate_form.pk))
