@@ -90,7 +90,43 @@ def _consent_recorder_acts(w: World, s: Subject, consent) -> bool:
     return s.user is not None and s.can(Cap.CONSENT_RECORD) and sees_person(w, s, consent.person)
 
 
+def _plan_version(plan) -> int:
+    from samarbejde.action_plans.models import ActionPlan
+
+    return ActionPlan.objects.get(pk=plan.pk).version
+
+
+def _plan_holder_acts(w: World, s: Subject, plan) -> bool:
+    """action_plans: the institution that holds the person writes the plan."""
+    return _holder_acts(w, s, plan.episode)
+
+
+def _plan_municipality_acts(w: World, s: Subject, plan) -> bool:
+    from tests.access_matrix.test_access_matrix import sees_shared_plan
+
+    return s.user is not None and sees_shared_plan(w, s, plan)
+
+
 ACTIONS: dict[str, Action] = {
+    # --- action_plans ---
+    "plan_save": Action(
+        "/handleplaner/{pk}/gem/",
+        lambda w: w.plans,
+        lambda w, p: {"version": _plan_version(p), "status": "written", "housing_goals": "Egen bolig"},
+        _plan_holder_acts,
+    ),
+    "plan_share": Action(
+        "/handleplaner/{pk}/deling/",
+        lambda w: w.plans,
+        lambda w, p: {"share-version": _plan_version(p), "share-housing": "legal", "share-finances": "legal"},
+        _plan_holder_acts,
+    ),
+    "plan_municipal_reference": Action(
+        "/handleplaner/kommune/{pk}/reference/",
+        lambda w: w.plans,
+        lambda w, p: {"reference-version": _plan_version(p), "reference-reference": "KK-2027-1"},
+        _plan_municipality_acts,
+    ),
     "consent_revoke": Action(
         "/samtykke/{pk}/tilbagekald/",
         lambda w: w.consents,
