@@ -1,7 +1,7 @@
 """Demo handleplaner (issue 11, point 7) in every state, made through action_plans.services:
 
 - overdue: no plan yet, admitted four weeks ago (the sweep reminds and escalates);
-- remanded: a draft, a handleplansansvarlig appointed, intake held;
+- remanded: a draft, a handleplansansvarlig appointed, intake held, housing shared on the client's consent;
 - answered: written and shared with København (housing and finances on the legal basis);
 - transferred: written, shared with Odense, which has added its commitment and its § 141 reference;
 - serving: done (every action done or declined).
@@ -57,6 +57,13 @@ def load_demo_action_plans(people, *, krfo, leader) -> int:
             facts={"no_suitable_housing": True},
             areas={"housing": {"assessment": "Har mistet lejligheden ved anholdelsen.", "goals": ""}},
         )
+        # Housing shared with København on the client's consent (demo.consent records it), when it is live.
+        from samarbejde.consent.selectors import consent_live_for
+
+        home = plan.person.home_municipality
+        if consent_live_for(plan.person, recipient=home, category="housing") is not None:
+            plan.refresh_from_db()
+            s.plan_share(plan, expected_version=plan.version, shares={"housing": "consent"}, acting_user=krfo)
 
     # Written and shared with København on the legal basis (BEK 642/2006 §§ 1 and 3).
     if "answered" in episodes:

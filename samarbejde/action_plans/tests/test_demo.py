@@ -19,6 +19,7 @@ def test_plans_in_every_state():
     assert plan_of("overdue") is None
     assert DeadlineStep.objects.filter(episode__person__cpr=DEMO_PERSONS["overdue"].cpr, step="escalation").exists()
     assert plan_of("remanded").status == "draft" and plan_of("remanded").responsible is not None
+    assert plan_of("remanded").areas.get(category="housing").share_basis == "consent"
     shared = plan_of("answered")
     assert shared.status == "written" and shared.municipality.code == "101"
     assert sorted(shared.areas.exclude(share_basis="").values_list("category", flat=True)) == ["finances", "housing"]
