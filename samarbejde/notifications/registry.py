@@ -623,7 +623,7 @@ class SnapshotField:
 
     shape: "datetime" / "date" (ISO text), "choice" (a code; labels from register_choices), "choices" (a list of
     codes), "text", "organisation" ({name, address, phone, email}), "contact" ({unit_name, person_name, phone,
-    secure_mailbox}), "person" ({name, institution}).
+    secure_mailbox}), "person" ({name, institution}), "link" (a path of this site, shown as a link).
     """
 
     name: str
@@ -656,7 +656,7 @@ SNAPSHOT_FIELDS: dict[str, SnapshotField] = {
         SnapshotField("plan_step", "Opfølgning", "text"),
         SnapshotField("plan_areas", "Delte områder", "text"),
         SnapshotField("plan_change", "Ændring", "text"),
-        SnapshotField("plan_link", "Handleplanen", "text"),
+        SnapshotField("plan_link", "Handleplanen", "link"),
         # --- end action_plans ---
         # --- consent ---
         SnapshotField("consent_purpose", "Samtykkets formål", "text"),

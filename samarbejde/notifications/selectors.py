@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from samarbejde.notifications.access import notifications_visible_to
 from samarbejde.notifications.models import Notification, NotificationAnswer, NotificationStatus
@@ -338,6 +339,9 @@ def _join(parts) -> str:
     return ", ".join(str(p) for p in parts if p)
 
 
+LINK_TEXT = "Åbn siden"
+
+
 def _shown(field_name: str, shape: str, value, data: dict) -> str:
     if shape == "datetime":
         return _format_iso(value, with_time=True)
@@ -356,6 +360,9 @@ def _shown(field_name: str, shape: str, value, data: dict) -> str:
     if shape == "person":
         value = value or {}
         return _join([value.get("name"), value.get("institution")])
+    if shape == "link":  # --- action_plans ---: a page of this site (a path), shown as a link
+        value = str(value or "")
+        return format_html('<a href="{}">{}</a>', value, LINK_TEXT) if value.startswith("/") else ""
     return str(value or "")
 
 

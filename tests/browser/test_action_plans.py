@@ -78,7 +78,12 @@ def test_the_handleplan_from_the_episode_to_the_municipality(page):
     logout(page)
     login(page, "kbh.koordinator")
     visit(page, "/handleplaner/", "action-plan-list-municipal")
-    submit(page, page.get_by_role("link", name="Hanne Handleplan"))
+    # The sharing notice in the inbox links to the shared plan.
+    visit(page, "/indbakke/", "action-plan-inbox")
+    row = page.get_by_role("row").filter(has_text="Hanne Handleplan").filter(has_text="Delt handleplan")
+    submit(page, row.get_by_role("link", name="Delt handleplan"))
+    check_page(page, "action-plan-notice")
+    submit(page, page.get_by_role("link", name="Åbn siden"))
     expect(page.locator("main")).to_contain_text("Egen lejlighed")
     expect(page.locator("main")).not_to_contain_text("Fysisk og psykisk helbred")
     check_page(page, "action-plan-municipal")

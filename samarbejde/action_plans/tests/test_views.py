@@ -211,3 +211,11 @@ def test_the_plan_page_costs_the_same_with_more_actions(client, worker, plan):
         )
     plan.refresh_from_db()
     assert count() == few
+
+
+def test_the_sharing_notice_links_the_municipality_to_its_page(client, worker, plan):
+    notice = s.plan_share(plan, expected_version=1, shares={"housing": "legal"}, acting_user=worker).notifications[0]
+    client.force_login(municipal_user("101"))
+    page = client.get(reverse("notifications:detail", kwargs={"pk": notice.pk})).content.decode()
+    assert f'<a href="{url(plan, "municipal_detail")}">Åbn siden</a>' in page
+    assert "Bolig" in page  # the shared areas
