@@ -17,6 +17,7 @@ urlpatterns = [
     path("<uuid:pk>/klient/<str:language>/", views.plan_client, name="client"),
     path("kommune/<uuid:pk>/", views.municipal_detail, name="municipal_detail"),
     path("kommune/<uuid:pk>/indsatser/", views.municipal_action_create, name="municipal_action"),
+    path("kommune/<uuid:pk>/indsatser/<uuid:action_pk>/", views.municipal_action_edit, name="municipal_action_edit"),
     path("kommune/<uuid:pk>/reference/", views.municipal_reference, name="municipal_reference"),
     path("kommune/<uuid:pk>/kommentarer/", views.municipal_comment, name="municipal_comment"),
 ]

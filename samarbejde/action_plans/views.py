@@ -446,6 +446,20 @@ def _municipal_context(request, plan, **bound):
         "open": plan.episode.is_open,
     }
     if plan.episode.is_open:
+        updates = bound.pop("update_forms", {})
+        for area in areas:
+            for action in area.actions.all():
+                if action.added_by_id == plan.municipality_id:
+                    action.form = updates.get(action.pk) or ActionUpdateForm(
+                        prefix=f"a{action.pk}",
+                        initial={
+                            "version": plan.version,
+                            "status": action.status,
+                            "due_on": action.due_on,
+                            "decline_reason": action.decline_reason,
+                            "notes": action.notes,
+                        },
+                    )
         units = _units(krfo=False, municipality=membership.organisation)
         context.update(
             action_form=ActionForm(
@@ -564,3 +578,36 @@ def municipal_comment(request, pk):
         ),
         "Kommentaren er gemt.",
     )
+
+
+@require_capability(Cap.PERSON_VIEW_LINKED, hide=True)
+@require_POST
+def municipal_action_edit(request, pk, action_pk):
+    """The municipality updates one of its own commitments (status, due date, notes)."""
+    _municipal(request)
+    plan = selectors.plan_page(request.user, pk)
+    categories = {a.category for a in selectors.visible_areas(plan)}
+    action = _action_of(plan, action_pk)
+    if action.area.category not in categories or action.added_by_id != plan.municipality_id:
+        raise Http404
+    form = ActionUpdateForm(request.POST, prefix=f"a{action.pk}")
+    if form.is_valid():
+        try:
+            services.action_update(
+                action,
+                expected_version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"],
+                due_on=form.cleaned_data["due_on"],
+                decline_reason=form.cleaned_data.get("decline_reason", ""),
+                notes=form.cleaned_data.get("notes", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            if _is_stale(exc):
+                _stale_rebind(request, form, plan)
+                return _render_municipal(request, pk, status=409, update_forms={action.pk: form})
+        else:
+            messages.success(request, "Kommunens indsats er opdateret.")
+            return redirect("action_plans:municipal_detail", pk=plan.pk)
+    return _render_municipal(request, pk, update_forms={action.pk: form})

@@ -219,6 +219,11 @@ ROUTES: dict[str, Row] = {
     "handleplaner/<uuid:pk>/kommentarer/": Row("plan", _post_only(capability=Cap.PERSON_REGISTER)),
     "handleplaner/kommune/<uuid:pk>/": Row("plan", _web(lambda w, s, p: sees_shared_plan(w, s, p))),
     "handleplaner/kommune/<uuid:pk>/indsatser/": Row("plan", _post_only(capability=Cap.PERSON_VIEW_LINKED)),
+    "handleplaner/kommune/<uuid:pk>/indsatser/<uuid:action_pk>/": Row(
+        "plan_action",
+        _post_only(capability=Cap.PERSON_VIEW_LINKED),
+        lambda route, a: f"/handleplaner/kommune/{a.area.plan_id}/indsatser/{a.pk}/",
+    ),
     "handleplaner/kommune/<uuid:pk>/reference/": Row("plan", _post_only(capability=Cap.PERSON_VIEW_LINKED)),
     "handleplaner/kommune/<uuid:pk>/kommentarer/": Row("plan", _post_only(capability=Cap.PERSON_VIEW_LINKED)),
     # Public pages and the directory: no person's data.

@@ -261,6 +261,7 @@ URL_PATTERNS: dict[str, object] = {
     "handleplaner/<uuid:pk>/kommentarer/": PostOnly(),
     "handleplaner/kommune/<uuid:pk>/": Shows("coordinator", lambda w: f"/handleplaner/kommune/{w.plan.pk}/"),
     "handleplaner/kommune/<uuid:pk>/indsatser/": PostOnly(),
+    "handleplaner/kommune/<uuid:pk>/indsatser/<uuid:action_pk>/": PostOnly(),
     "handleplaner/kommune/<uuid:pk>/reference/": PostOnly(),
     "handleplaner/kommune/<uuid:pk>/kommentarer/": PostOnly(),
     "api/v1/action-plans/<str:pk>/": Shows("api", lambda w: f"/api/v1/action-plans/{w.plan.pk}/"),

@@ -219,3 +219,45 @@ def test_the_sharing_notice_links_the_municipality_to_its_page(client, worker, p
     page = client.get(reverse("notifications:detail", kwargs={"pk": notice.pk})).content.decode()
     assert f'<a href="{url(plan, "municipal_detail")}">Åbn siden</a>' in page
     assert "Bolig" in page  # the shared areas
+
+
+def test_the_municipality_updates_its_own_commitment_only(client, worker, plan):
+    from samarbejde.organisations.models import Organisation
+
+    municipality = Organisation.objects.get(code="101")
+    plan = s.plan_share(plan, expected_version=1, shares={"housing": "legal"}, acting_user=worker).plan
+    koebenhavn = municipal_user("101")
+    plan = s.action_add(
+        plan,
+        expected_version=plan.version,
+        category="housing",
+        description="Kommunens",
+        responsible_kind="municipal_department",
+        responsible_organisation=municipality,
+        due_on=timezone.localdate() + timedelta(days=9),
+        acting_user=koebenhavn,
+    ).plan
+    plan = s.action_add(
+        plan,
+        expected_version=plan.version,
+        category="housing",
+        description="KRFO's",
+        responsible_kind="client",
+        due_on=timezone.localdate() + timedelta(days=9),
+        acting_user=worker,
+    ).plan
+    own, krfo_action = PlanAction.objects.get(description="Kommunens"), PlanAction.objects.get(description="KRFO's")
+    client.force_login(koebenhavn)
+    data = {
+        f"a{own.pk}-version": plan.version,
+        f"a{own.pk}-status": "declined",
+        f"a{own.pk}-due_on": own.due_on.isoformat(),
+    }
+    page = client.post(url(plan, "municipal_action_edit", action_pk=own.pk), data).content.decode()
+    assert "Skriv en begrundelse, når indsatsen er afslået." in page
+    data[f"a{own.pk}-decline_reason"] = "Borgeren har fået bolig selv"
+    assert client.post(url(plan, "municipal_action_edit", action_pk=own.pk), data).status_code == 302
+    own.refresh_from_db()
+    assert own.status == "declined"
+    other = {k.replace(str(own.pk), str(krfo_action.pk)): v for k, v in data.items()}
+    assert client.post(url(plan, "municipal_action_edit", action_pk=krfo_action.pk), other).status_code == 404
