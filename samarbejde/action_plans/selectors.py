@@ -33,6 +33,17 @@ def plan_of_episode(episode: Episode) -> ActionPlan | None:
     return ActionPlan.objects.select_related("responsible").filter(episode=episode).first()
 
 
+STEP_LABELS = {rules.REMINDER: "Påmindelse om fristen sendt", rules.ESCALATION: "Rykker for overskredet frist sendt"}
+
+
+def follow_ups_of(episode: Episode) -> list[dict]:
+    """The deadline follow-ups sent for an episode (the sweep's DeadlineStep rows), oldest first."""
+    return [
+        {"label": STEP_LABELS.get(step.step, step.step), "at": step.created_at, "due_on": step.due_on}
+        for step in DeadlineStep.objects.filter(episode=episode).order_by("created_at")
+    ]
+
+
 def plan_page(user, pk, *, action: str = "view") -> ActionPlan:
     """One plan with its areas and actions loaded (constant query count), or Http404."""
     from samarbejde.action_plans.access import access_plan_by_id

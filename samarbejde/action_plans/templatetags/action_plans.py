@@ -29,4 +29,5 @@ def episode_action_plan(context, episode) -> dict:
         "deadline": selectors.deadline_of(episode),
         "deadline_state": selectors.deadline_state(episode, plan),
         "may_start": may_start,
+        "follow_ups": selectors.follow_ups_of(episode),
     }

@@ -95,3 +95,13 @@ def test_remand_deadline_is_the_product_choice(worker, settings):
     with at("2027-03-12"):
         assert s.deadline_sweep() == 1
     assert len(notices("action_plans.overdue")) == 1
+
+
+def test_the_episode_page_lists_the_follow_ups(client, worker, episode):
+    from django.urls import reverse
+
+    with at("2027-03-30"):
+        s.deadline_sweep()
+        client.force_login(worker)
+        page = client.get(reverse("custody:episode_detail", kwargs={"pk": episode.pk})).content.decode()
+    assert "Rykker for overskredet frist sendt" in page and "Overskredet" in page
