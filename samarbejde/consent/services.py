@@ -345,6 +345,9 @@ def consent_revoke(consent: Consent, *, revoked_on: date, reason: str, acting_us
             sender=membership.organisation,
             occurred_at=now,
             acting_user=acting_user,
+            # The consent is over: the recipients' links to the person that these notices open run out by
+            # people.link_rules (a while after the notice is acknowledged), never live on with a dead thread.
+            ends_thread=True,
             facts={
                 "consent_recipients": codes,
                 "consent_purpose": locked.purpose,

@@ -204,6 +204,7 @@ def test_revoke_stops_sharing_at_once_and_tells_every_recipient(person, worker, 
         assert notice.snapshot["consent_categories"] == ["case_files", "housing"]
         assert notice.snapshot["consent_purpose"] == "Indhentning af sagsakter"
         assert notice.legal_basis.act.key == "databeskyttelsesloven"
+        assert notice.thread_ended_at is not None  # the recipients' links run out (people.link_rules)
     assert AuditEvent.objects.filter(action="consent.revoke", person=person).count() == 1
 
 
