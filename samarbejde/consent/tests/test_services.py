@@ -320,3 +320,28 @@ def test_override_refused(person, kbh, role, code, reason, message):
         )
     assert exc.value.messages == [message]
     assert not ConsentOverride.objects.exists() and not AuditEvent.objects.filter(action="consent.override").exists()
+
+
+def test_an_override_rolls_back_with_the_disclosure_that_failed(person, kbh):
+    """consent_require joins the caller's transaction: a disclosure that fails after the gate leaves no
+    override row and no audit event behind."""
+    from django.db import transaction
+
+    manager = user_with_role(Role.KRFO_MANAGER, "krfo-koebenhavns-faengsler")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        s.consent_require(person, recipient=kbh, category="health", acting_user=manager, override_reason="Akut")
+        raise RuntimeError("the disclosure failed")
+    assert not ConsentOverride.objects.exists()
+    assert not AuditEvent.objects.filter(action="consent.override").exists()
+
+
+def test_a_failure_after_the_file_is_stored_removes_it(person, worker, media, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(s, "_save_consent", boom)
+    with pytest.raises(RuntimeError):
+        give(person, worker, given_how=GivenHow.SIGNED_FORM, signed_form=pdf_upload())
+    assert (media / "consent_forms").is_dir()  # the file was written, then removed
+    assert not any((media / "consent_forms").rglob("*.pdf"))
+    assert not Consent.objects.exists()
