@@ -25,6 +25,7 @@ Every write is audited naming the person, in the same transaction.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -132,17 +133,17 @@ def _clean_text(value, *, required_msg: str, required_code: str, max_len: int, l
 
 
 def _clean_recipients(recipients, own_unit) -> list[Organisation]:
-    ids = []
+    ids: list[uuid.UUID] = []
     for item in recipients or ():
-        pk = getattr(item, "pk", item)
+        try:
+            pk = uuid.UUID(str(getattr(item, "pk", item)))
+        except (ValueError, TypeError, AttributeError):
+            raise ValidationError(MSG_RECIPIENT_UNKNOWN, code="recipient_unknown") from None
         if pk not in ids:
             ids.append(pk)
     if not ids:
         raise ValidationError(MSG_RECIPIENTS_REQUIRED, code="recipients_required")
-    try:
-        found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids, is_active=True)}
-    except (ValidationError, ValueError, TypeError):
-        raise ValidationError(MSG_RECIPIENT_UNKNOWN, code="recipient_unknown") from None
+    found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids, is_active=True)}
     if len(found) != len(ids):
         raise ValidationError(MSG_RECIPIENT_UNKNOWN, code="recipient_unknown")
     if own_unit.pk in found:

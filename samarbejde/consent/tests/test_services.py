@@ -94,6 +94,11 @@ def test_give_with_a_signed_pdf_stores_it_privately(person, worker, media):
     assert "erklaering" not in consent.signed_form.name
 
 
+def test_recipients_may_be_given_as_ids(person, worker):
+    consent = give(person, worker, recipients=[str(organisation("101").pk), organisation("751").pk])
+    assert set(consent.scopes.values_list("recipient__code", flat=True)) == {"101", "751"}
+
+
 def test_the_default_validity_is_a_setting(person, worker, settings):
     settings.CONSENT_DEFAULT_VALIDITY_DAYS = 30
     assert give(person, worker).expires_on == timezone.localdate() + timedelta(days=30)
@@ -108,6 +113,7 @@ TODAY = date(2026, 6, 10)
         ({"recipients": []}, s.MSG_RECIPIENTS_REQUIRED),
         ({"recipients": ["00000000-0000-0000-0000-000000000000"]}, s.MSG_RECIPIENT_UNKNOWN),
         ({"recipients": ["ikke-et-id"]}, s.MSG_RECIPIENT_UNKNOWN),
+        ({"recipients": [None]}, s.MSG_RECIPIENT_UNKNOWN),
         ({"recipients": "own"}, s.MSG_RECIPIENT_OWN_UNIT),
         ({"categories": []}, s.MSG_CATEGORIES_REQUIRED),
         ({"categories": ["bogus"]}, s.MSG_CATEGORY_UNKNOWN),
