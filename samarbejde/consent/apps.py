@@ -11,3 +11,8 @@ class ConsentConfig(AppConfig):
         from samarbejde.notifications.registry import register_choices
 
         register_choices("consent_categories", DataCategory.choices)
+
+        from samarbejde.consent.startpage import overrides_section
+        from samarbejde.core.startpage import register_section
+
+        register_section("consent.overrides", overrides_section, order=75)

@@ -13,7 +13,10 @@ from samarbejde.core.pdf import render_pdf
 DEFAULT_CATEGORIES = (DataCategory.CASE_FILES, DataCategory.HOUSING, DataCategory.FINANCES)
 
 
-def blank_form_context(person, *, recipients=(), categories=(), purpose: str = "", expires_on=None) -> dict:
+def blank_form_context(
+    person, *, recipients=(), categories=(), purpose: str = "", expires_on=None, fields=None
+) -> dict:
+    """`fields`: the printing user's people.fields.FieldView (KRFO_CASE: the full CPR the client signs under)."""
     labels = dict(DataCategory.choices)
     recipients = list(recipients) or ([person.home_municipality] if person.home_municipality_id else [])
     categories = [c for c in (categories or DEFAULT_CATEGORIES) if c in labels]
@@ -25,8 +28,14 @@ def blank_form_context(person, *, recipients=(), categories=(), purpose: str = "
         "purpose": purpose or PURPOSES[0],
         "expires_on": expires_on or default_expiry(today),
         "today": today,
+        "fields": fields,
     }
 
 
-def blank_form_pdf(person, **scope) -> bytes:
-    return render_pdf("consent/blank_form_pdf.html", blank_form_context(person, **scope))
+def blank_form_pdf(person, *, fields=None, **scope) -> bytes:
+    if fields is None:
+        from samarbejde.organisations.roles import Role
+        from samarbejde.people.fields import Context, FieldView
+
+        fields = FieldView(Role.KRFO_CASE_WORKER, Context.KRFO_CASE)  # the demo's printout (no request)
+    return render_pdf("consent/blank_form_pdf.html", blank_form_context(person, fields=fields, **scope))

@@ -145,7 +145,8 @@ def consent_blank_form(request, person_pk):
         obj=person,
         purpose="Udskrift af samtykkeerklæring til underskrift",
     )
-    response = HttpResponse(blank_form_pdf(person, **scope), content_type="application/pdf")
+    fields = field_view(request.user, Context.KRFO_CASE)
+    response = HttpResponse(blank_form_pdf(person, fields=fields, **scope), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="samtykkeerklaering.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -255,4 +256,5 @@ def override_list(request):
             persons=[o.person for o in overrides],
             purpose="Liste over videregivelser uden samtykke",
         )
-    return render(request, "consent/override_list.html", {"overrides": overrides, "page": page})
+    fields = field_view(request.user, Context.AUDIT)
+    return render(request, "consent/override_list.html", {"overrides": overrides, "page": page, "fields": fields})
