@@ -97,6 +97,15 @@ ACTION_LABELS: dict[str, str] = {
     "delivery.webhook_rotate": "Hemmelighed for webhook-abonnement udskiftet",
     "delivery.webhook_deactivate": "Webhook-abonnement deaktiveret",
     "delivery.webhook_test": "Testhændelse sendt til webhook-abonnement",
+    # --- consent (issue 11) ---
+    "consent.give": "Samtykke registreret",
+    "consent.revoke": "Samtykke tilbagekaldt",
+    "consent.override": "Oplysninger videregivet uden samtykke (tilsidesættelse)",
+    "consent.view": "Opslag på samtykke",
+    "consent.form_view": "Formular til registrering af samtykke åbnet",
+    "consent.print_form": "Samtykkeerklæring udskrevet",
+    "consent.signed_form_download": "Underskrevet samtykkeerklæring hentet",
+    "consent.override_list": "Person vist på listen over videregivelser uden samtykke",
 }
 
 ROLE_LABELS: dict[str, str] = dict(Role.choices)

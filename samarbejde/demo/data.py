@@ -458,6 +458,10 @@ def load_demo_cases() -> int:
         acting_user=kbh,
     )
 
+    from samarbejde.demo.consent import load_demo_consents  # --- consent (issue 11) ---
+
+    load_demo_consents(people, krfo=krfo, leader=leader)
+
     # Mark overdue, remind and escalate now, as the periodic sweep would.
     deadline_sweep(today)
     return len(people)

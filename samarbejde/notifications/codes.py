@@ -16,6 +16,8 @@ class NotificationKind(models.TextChoices):
     RELEASE_DATE_CHANGE_NOTICE = "release_date_change_notice", "Meddelelse om ændret løsladelsesdato"
     RELEASE_NOTICE = "release_notice", "Meddelelse om løsladelse"
     CASE_FILES_REQUEST = "case_files_request", "Anmodning om sagsakter"
+    # --- consent ---
+    CONSENT_REVOKED_NOTICE = "consent_revoked_notice", "Meddelelse om tilbagekaldt samtykke"
 
 
 class DecisionCode(models.TextChoices):

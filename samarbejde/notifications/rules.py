@@ -16,6 +16,7 @@ Triggers (the `kind` of a NoticeEvent) and their rules:
 - custody.release: the admission's parties as the admission rule names them now (with the actual stay) and
   every party told of the admission before, each once.
 - custody.coordination_decision: "yes" asks for the case files, once per thread.
+- consent.revocation: every organisation in the revoked consent's scope (consent.revoked).
 - custody.conversion: nothing.
 - custody.correction: see `expected_for_correction` (the admission's and coordination's notices as the rules
   name them now; notifications.services reconciles them with what was sent).
@@ -101,6 +102,8 @@ class PersonSituation:
     benefits: tuple[str, ...] = ()
     stay_days: int | None = None
     coordinate_action_plan: bool | None = None
+    # --- consent ---: the organisations (codes) in a revoked consent's scope.
+    consent_recipients: tuple[str, ...] = ()
 
     @property
     def is_pensioner(self) -> bool:
@@ -114,6 +117,7 @@ class PersonSituation:
             benefits=tuple(facts.get("benefits") or ()),
             stay_days=facts.get("stay_days"),
             coordinate_action_plan=facts.get("coordinate_action_plan"),
+            consent_recipients=tuple(facts.get("consent_recipients") or ()),
         )
 
 
@@ -228,6 +232,19 @@ def coordination_recipients(situation: PersonSituation, already: Sequence[Notifi
     return [Recipient("coordination.case_files", situation.home_municipality_code, R.TOPIC_CASE_FILES)]
 
 
+# --- consent -------------------------------------------------------------------------------------------
+
+CONSENT_REVOCATION = "consent.revocation"
+
+
+def consent_revocation_recipients(situation: PersonSituation) -> list[Recipient]:
+    """Each organisation the revoked consent covered, once (no unit: the organisation as a whole)."""
+    return [Recipient("consent.revoked", code) for code in dict.fromkeys(situation.consent_recipients)]
+
+
+# --- end consent ---------------------------------------------------------------------------------------
+
+
 def expected_for_correction(situation: PersonSituation, config: RuleConfig) -> list[Recipient]:
     """What the admission and the coordination decision would have sent, had the facts been right."""
     return admission_recipients(situation, config) + coordination_recipients(situation, ())
@@ -254,6 +271,8 @@ def recipients_for(
         return coordination_recipients(situation, already_notified)
     if trigger == CORRECTION:
         return expected_for_correction(situation, config)
+    if trigger == CONSENT_REVOCATION:  # --- consent ---
+        return consent_revocation_recipients(situation)
     return []
 
 

@@ -25,6 +25,10 @@ from django.utils import timezone
 from samarbejde.api.models import ApiScope
 from samarbejde.api.services import api_key_create
 from samarbejde.audit.models import AuditEvent
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.models import GivenHow
+from samarbejde.consent.services import consent_give
+from samarbejde.consent.tests.factories import ConsentFactory
 from samarbejde.custody.models import Episode, ReleaseKind
 from samarbejde.custody.services import episode_decide_coordination, episode_release, episode_transfer
 from samarbejde.custody.tests.factories import INSTITUTION, OTHER_INSTITUTION, admit, make_person
@@ -82,6 +86,7 @@ class World:
     # Staff who act in the scenario (for the POST tests).
     kf_worker: object = None
     storstroem_worker: object = None
+    consents: list = field(default_factory=list)  # A's (no form) and B's (a signed form), both live
 
     def subject(self, key: str) -> Subject:
         return next(s for s in self.subjects if s.key == key)
@@ -113,6 +118,7 @@ def build_world(*, now=None) -> World:
     storstroem = Organisation.objects.get(code=STORSTROEM)
 
     ea = admit(a, acting_user=kf_worker, admitted_at=now - timedelta(days=10)).episode
+    consent_a = ConsentFactory(person=a, categories=[DataCategory.CASE_FILES])  # the case-files request rests on it
     request = episode_decide_coordination(ea, coordinate=True, acting_user=kf_worker).case_files_request
     notification_answer(
         request,
@@ -122,6 +128,16 @@ def build_world(*, now=None) -> World:
     )
     form = inmate_form_prepare(a, kind=FormKind.DIGITAL_POST_EXEMPTION, acting_user=kf_worker)
     eb = admit(b, acting_user=st_worker, institution=storstroem).episode
+    consent_b = consent_give(
+        b,
+        recipients=[Organisation.objects.get(code=AARHUS)],
+        categories=[DataCategory.HOUSING],
+        purpose="Koordinering af handleplan",
+        given_on=timezone.localdate(),
+        given_how=GivenHow.SIGNED_FORM,
+        signed_form=SimpleUploadedFile("samtykke.pdf", PDF, content_type="application/pdf"),
+        acting_user=st_worker,
+    )
     # C's stay was registered when it happened (a release registered late gives the prison 30 days from then).
     with time_machine.travel(now - timedelta(days=400), tick=True):
         ec = admit(c, acting_user=kf_worker, admitted_at=timezone.now() - timedelta(days=200)).episode
@@ -255,4 +271,5 @@ def build_world(*, now=None) -> World:
         person_key={p.pk: k for k, p in persons.items()},
         kf_worker=kf_worker,
         storstroem_worker=st_worker,
+        consents=[consent_a, consent_b],
     )
