@@ -6,7 +6,7 @@ check_answer() raises ValidationError with a dict of Danish messages keyed like 
 whole); the API joins the messages into its problem `detail`.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -39,6 +39,28 @@ MSG_ANSWER_EMPTY = "Skriv en afgørelse eller en bemærkning, før du sender sva
 MSG_ANSWER_TOO_LONG = "Bemærkningen må højst være 4000 tegn."
 MSG_FILES_NOT_ALLOWED = "Der kan kun vedhæftes filer til svar på en anmodning om sagsakter."
 MSG_CASE_FILES_ANSWER_EMPTY = "Skriv et svar, eller vedhæft sagsakterne, før du sender svaret."
+
+
+# Answer guards: an app whose notices may stop taking answers (e.g. a § 808 request once KiF has closed the
+# investigation) registers a check per rule from its AppConfig.ready; notifications never imports the app.
+# A guard gets the notice and returns a Danish message (the answer is refused) or None.
+_ANSWER_GUARDS: dict[str, list[Callable]] = {}
+
+
+def register_answer_guard(rule: str, guard: Callable) -> None:
+    """Refuse answers to notices of `rule` while `guard(notification)` returns a message (its apps.ready)."""
+    guards = _ANSWER_GUARDS.setdefault(rule, [])
+    if guard not in guards:
+        guards.append(guard)
+
+
+def answer_refusal(notification) -> str | None:
+    """The first registered guard's message refusing an answer to `notification`, or None."""
+    for guard in _ANSWER_GUARDS.get(notification.rule, ()):
+        message = guard(notification)
+        if message:
+            return message
+    return None
 
 
 @dataclass
@@ -89,6 +111,10 @@ def check_answer(
     today = today or timezone.localdate()
     errors = _Errors()
     notice_type = notice_type_or_none(notification.rule)
+    refusal = answer_refusal(notification)
+    if refusal:
+        errors.add(NON_FIELD_ERRORS, refusal, "answer_refused")
+        errors.raise_if_any()
     if notification.withdrawn_at is not None:
         errors.add(NON_FIELD_ERRORS, MSG_WITHDRAWN, "withdrawn")
         errors.raise_if_any()
