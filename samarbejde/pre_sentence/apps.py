@@ -13,3 +13,8 @@ class PreSentenceConfig(AppConfig):
         from samarbejde.pre_sentence.services import answer_refusal
 
         register_answer_guard(PRE_SENTENCE_RULE, answer_refusal)
+
+        from samarbejde.core.startpage import register_section
+        from samarbejde.pre_sentence.startpage import kif_sections
+
+        register_section("pre_sentence.kif", kif_sections, order=40)

@@ -238,3 +238,12 @@ def test_list_query_count_is_pinned(client, officer, django_assert_num_queries):
     with django_assert_num_queries(LIST_QUERIES):
         client.get(LIST_URL)
     assert Organisation.objects.filter(code="101").exists()
+
+
+def test_the_start_page_links_kif_to_its_investigations(client, officer):
+    open_investigation(acting_user=officer)
+    client.force_login(officer)
+    page = client.get(reverse("core:start")).content.decode()
+    assert "Personundersøgelser (§ 808)" in page and LIST_URL in page
+    client.force_login(user_with_role(Role.MUNICIPAL_COORDINATOR, "101"))
+    assert "Personundersøgelser (§ 808)" not in client.get(reverse("core:start")).content.decode()
