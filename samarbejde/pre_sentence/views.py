@@ -144,13 +144,13 @@ def _render_detail(request, investigation, *, request_form=None, close_form=None
     )
 
 
-@require_capability(Cap.PERSON_VIEW_ALL)
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
 def investigation_detail(request, pk):
     investigation = access_investigation_by_id(request.user, pk)
     return _render_detail(request, investigation)
 
 
-@require_capability(Cap.PERSON_REGISTER)
+@require_capability(Cap.PERSON_REGISTER, hide=True)
 @require_POST
 def request_send(request, pk):
     investigation = access_investigation_by_id(request.user, pk)
@@ -177,7 +177,7 @@ def request_send(request, pk):
     return _render_detail(request, investigation, request_form=form, status=400)
 
 
-@require_capability(Cap.PERSON_REGISTER)
+@require_capability(Cap.PERSON_REGISTER, hide=True)
 @require_POST
 def investigation_close(request, pk):
     investigation = access_investigation_by_id(request.user, pk)
@@ -196,7 +196,7 @@ def investigation_close(request, pk):
     return _render_detail(request, investigation, close_form=form, status=400)
 
 
-@require_capability(Cap.PERSON_VIEW_ALL)
+@require_capability(Cap.PERSON_VIEW_ALL, hide=True)
 def investigation_report(request, pk):
     """The report for the court (PDF): the investigation, every request and its answer with the files listed."""
     investigation = access_investigation_by_id(request.user, pk)
