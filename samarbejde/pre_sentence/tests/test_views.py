@@ -247,3 +247,34 @@ def test_the_start_page_links_kif_to_its_investigations(client, officer):
     assert "Personundersøgelser (§ 808)" in page and LIST_URL in page
     client.force_login(user_with_role(Role.MUNICIPAL_COORDINATOR, "101"))
     assert "Personundersøgelser (§ 808)" not in client.get(reverse("core:start")).content.decode()
+
+
+# The list and the open form (no id in their URL, so outside tests/access_matrix): every role.
+ROLE_TABLE = [
+    (Role.PROBATION_OFFICER, "krfo-kif-hovedstaden", 200),
+    (Role.KRFO_CASE_WORKER, "krfo-kif-hovedstaden", 200),  # a case worker at a KiF office
+    (Role.KRFO_MANAGER, "krfo-kif-hovedstaden", 200),
+    (Role.KRFO_CASE_WORKER, "krfo-koebenhavns-faengsler", 403),  # an institution: custody, not § 808
+    (Role.KRFO_MANAGER, "krfo-storstroem", 403),
+    (Role.YOUTH_SUPERVISOR, "krfo-ungekriminalforsorgen", 403),
+    (Role.MUNICIPAL_CASE_WORKER, "101", 403),
+    (Role.MUNICIPAL_COORDINATOR, "101", 403),
+    (Role.POLICE_OFFICER, "1470", 403),
+    (Role.UDK_OFFICER, "udbetaling-danmark", 403),
+    (Role.ADMINISTRATOR, "krfo-direktoratet", 403),
+]
+
+
+@pytest.mark.parametrize(("role", "code", "status"), ROLE_TABLE)
+def test_the_list_and_the_open_form_by_every_role(client, role, code, status):
+    client.force_login(user_with_role(role, code))
+    assert client.get(LIST_URL).status_code == status
+    assert client.get(CREATE_URL).status_code == status
+    response = client.post(CREATE_URL, {"cpr": "010150-1234", "court": "Københavns Byret", "hearing_date": future()})
+    assert response.status_code in ({200} if status == 200 else {403})
+    assert not Investigation.objects.exists()  # a known-person-less POST without a name saves nothing
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    assert client.get(LIST_URL).status_code == 302
+    assert client.post(CREATE_URL, {"cpr": "010150-1234"}).status_code == 302
