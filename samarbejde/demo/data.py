@@ -458,6 +458,7 @@ def load_demo_cases() -> int:
         acting_user=kbh,
     )
 
+    __import__("samarbejde.demo.pre_sentence", fromlist=["_"]).load_demo_pre_sentence()  # § 808 (pre_sentence)
     # Mark overdue, remind and escalate now, as the periodic sweep would.
     deadline_sweep(today)
     return len(people)
