@@ -61,16 +61,9 @@ NOTE_MAX = 1000
 # The legal bases a § 808 information request may cite (paragraph keys of reference/legal_acts.json).
 LEGAL_BASES = {BASIS_PRE_SENTENCE: "Retsplejeloven § 808 (personundersøgelse forud for dom)"}
 
-# KiF keeps seeing a closed investigation (to answer the court's questions on the report) for this many days: a
-# product choice (no source found), a setting.
-ACCESS_AFTER_CLOSE = link_rules.LinkRule(
-    "pre_sentence.closed",
-    "Personundersøgelsen er afsluttet: KiF ser den en tid endnu og derefter ikke.",
-    frozenset({LinkReason.CASE}),
-    link_rules.PRODUCT_CHOICE,
-    setting="PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE",
-    default_days=90,
-)
+# KiF keeps seeing a closed investigation (to answer the court's questions on the report) for a while: a product
+# choice (no source found), the setting PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE (people.link_rules).
+ACCESS_AFTER_CLOSE = link_rules.PRE_SENTENCE_CLOSED
 
 
 def _require_kif(acting_user):

@@ -362,3 +362,20 @@ def test_a_closed_investigation_takes_no_new_request_and_closes_once(officer):
         services.investigation_close(investigation, acting_user=officer)
     assert caught.value.code == "already_closed"
     assert not InformationRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_kif_loses_sight_of_a_closed_investigation_by_its_rule_after_the_set_time(settings):
+    from samarbejde.people.services import person_links_close_expired
+    from samarbejde.pre_sentence.access import investigations_visible_to
+
+    settings.PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE = 90
+    with at(date(2027, 3, 1)):
+        officer = kif_officer()
+        investigation = open_investigation(acting_user=officer)
+        services.investigation_close(investigation, acting_user=officer)
+    with at(date(2027, 5, 29)):
+        assert investigations_visible_to(officer).filter(pk=investigation.pk).exists()
+    with at(date(2027, 5, 31)):
+        assert person_links_close_expired()["pre_sentence.closed"] == 1
+        assert not investigations_visible_to(officer).filter(pk=investigation.pk).exists()
