@@ -342,6 +342,11 @@ CASE_FILES_DUE_BUSINESS_DAYS = env.int("CASE_FILES_DUE_BUSINESS_DAYS", default=1
 PRE_SENTENCE_ANSWER_DUE_BUSINESS_DAYS = env.int("PRE_SENTENCE_ANSWER_DUE_BUSINESS_DAYS", default=10)
 PRE_SENTENCE_ANSWER_DAYS_BEFORE_HEARING = env.int("PRE_SENTENCE_ANSWER_DAYS_BEFORE_HEARING", default=3)
 PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE = env.int("PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE", default=90)
+# Consent (samarbejde.consent). Product choices, no statutory period found: a consent runs this many days
+# from the day it is given unless the form says otherwise, and at most CONSENT_MAX_VALIDITY_DAYS (a bound on
+# typing errors; renew it then).
+CONSENT_DEFAULT_VALIDITY_DAYS = env.int("CONSENT_DEFAULT_VALIDITY_DAYS", default=365)
+CONSENT_MAX_VALIDITY_DAYS = env.int("CONSENT_MAX_VALIDITY_DAYS", default=3 * 365 + 1)
 # Plausible dates (samarbejde.core.dates; the custody forms and the API alike). A product choice, not law: a
 # date outside is a typing error. Events that happened: not before the person's date of birth (CPR number),
 # at most EVENT_MAX_YEARS_BACK years back and EVENT_MAX_DAYS_AHEAD days ahead; planned dates (the expected

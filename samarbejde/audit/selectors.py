@@ -104,6 +104,15 @@ ACTION_LABELS: dict[str, str] = {
     "pre_sentence.read": "Opslag på personundersøgelse",
     "pre_sentence.list": "Person vist på liste over personundersøgelser",
     "pre_sentence.report": "Erklæring til retten (§ 808) udskrevet",
+    # --- consent (issue 11) ---
+    "consent.give": "Samtykke registreret",
+    "consent.revoke": "Samtykke tilbagekaldt",
+    "consent.override": "Oplysninger videregivet uden samtykke (tilsidesættelse)",
+    "consent.view": "Opslag på samtykke",
+    "consent.form_view": "Formular til registrering af samtykke åbnet",
+    "consent.print_form": "Samtykkeerklæring udskrevet",
+    "consent.signed_form_download": "Underskrevet samtykkeerklæring hentet",
+    "consent.override_list": "Person vist på listen over videregivelser uden samtykke",
 }
 
 ROLE_LABELS: dict[str, str] = dict(Role.choices)

@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from samarbejde.audit.services import audit_batch, audit_record
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.services import consent_require
 from samarbejde.core import dates
 from samarbejde.core.transactions import service_atomic
 from samarbejde.custody.access import may_change_at
@@ -76,6 +78,7 @@ MSG_COORDINATION_REASON_TOO_LONG = "Begrundelsen må højst være 1000 tegn."
 COORDINATION_REASON_MAX = 1000
 
 CASE_FILES_RULE = "coordination.case_files"
+CASE_FILES_PURPOSE = "Indhentning af sagsakter"  # the purpose the consent gate records (consent app)
 
 # How far ahead an event may be registered (clock skew, a release registered the evening before).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -548,7 +551,9 @@ def episode_release(
 
 
 @transaction.atomic
-def episode_decide_coordination(episode: Episode, *, coordinate: bool, reason: str = "", acting_user) -> EventOutcome:
+def episode_decide_coordination(
+    episode: Episode, *, coordinate: bool, reason: str = "", acting_user, override_reason: str = ""
+) -> EventOutcome:
     """KRFO decides whether the handleplan is coordinated with the municipality (BEK 642/2006 § 3).
 
     "Yes" asks the home municipality's social services for its case files (a notice of kind
@@ -556,6 +561,12 @@ def episode_decide_coordination(episode: Episode, *, coordinate: bool, reason: s
     nothing and returns `unchanged=True` (with the request sent earlier), so a second "yes", also a
     concurrent one (the episode row is locked), never sends a second request. "No" needs a reason. A "yes"
     repeated after the home municipality became known sends the request that could not be sent before.
+
+    The request rests on the client's consent (Køreplan step 3-4): the municipality discloses its files to
+    KRFO only with it. Before a request is sent, consent.services.consent_require checks a live consent whose
+    scope names the home municipality (the organisation KRFO exchanges the files with, consent.models) and
+    DataCategory.CASE_FILES; without one the whole decision is refused (ConsentMissing, Danish message,
+    nothing written), unless a KRFO manager gives `override_reason` (a ConsentOverride row, audited).
     """
     _require_krfo(acting_user)
     if not isinstance(coordinate, bool):
@@ -570,6 +581,16 @@ def episode_decide_coordination(episode: Episode, *, coordinate: bool, reason: s
     request = thread_notice_first(locked, rule=CASE_FILES_RULE)
     if locked.coordinate_action_plan is coordinate and (not coordinate or request is not None):
         return EventOutcome(episode=locked, event=None, unchanged=True, case_files_request=request)
+    home = locked.person.home_municipality
+    if coordinate and request is None and home is not None:
+        consent_require(
+            locked.person,
+            recipient=home,
+            category=DataCategory.CASE_FILES,
+            purpose=CASE_FILES_PURPOSE,
+            acting_user=acting_user,
+            override_reason=override_reason,
+        )
     now = timezone.now()
     locked.coordinate_action_plan = coordinate
     locked.coordination_reason = reason

@@ -459,6 +459,10 @@ def load_demo_cases() -> int:
     )
 
     __import__("samarbejde.demo.pre_sentence", fromlist=["_"]).load_demo_pre_sentence()  # § 808 (pre_sentence)
+    from samarbejde.demo.consent import load_demo_consents  # --- consent (issue 11) ---
+
+    load_demo_consents(people, krfo=krfo, leader=leader)
+
     # Mark overdue, remind and escalate now, as the periodic sweep would.
     deadline_sweep(today)
     return len(people)

@@ -18,6 +18,8 @@ class NotificationKind(models.TextChoices):
     CASE_FILES_REQUEST = "case_files_request", "Anmodning om sagsakter"
     # --- pre_sentence ---
     INFORMATION_REQUEST = "information_request", "Anmodning om oplysninger til personundersøgelse"
+    # --- consent ---
+    CONSENT_REVOKED_NOTICE = "consent_revoked_notice", "Meddelelse om tilbagekaldt samtykke"
 
 
 class DecisionCode(models.TextChoices):

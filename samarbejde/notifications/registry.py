@@ -196,6 +196,7 @@ BASIS_REPORTING = "indberetningscirkulaeret"  # CIS 11319/1994, indberetning om 
 BASIS_CPR_REGISTER = "folkeregistercirkulaeret"  # CIR 87/1985 (amended 1988), unverified
 BASIS_PENSION = "social-pension:46"  # pension stops during custody; the institution tells UDK and the municipality
 BASIS_COORDINATION = "koordineringsbekendtgoerelsen:3-1"  # BEK 642/2006 § 3, stk. 1
+BASIS_CONSENT_REVOKED = "databeskyttelsesloven"  # with the GDPR art. 7, stk. 3 (consent: consent app)
 
 ACK_SOURCE = (
     "Produktvalg: modtageren kvitterer inden for fristen, så Kriminalforsorgen ved, at overdragelsen er sket "
@@ -289,6 +290,8 @@ BENEFITS, CPR_REGISTER, PENSION_UDK, PENSION_RENT, CASE_FILES = (
     "pension_rent",
     "case_files",
 )
+
+CONSENT = "consent"  # the organisations in a consent's scope (consent app)
 
 # Routing topics (organisations.routing): what a municipality's routing table can route.
 TOPIC_BENEFITS, TOPIC_ADMISSION, TOPIC_CPR, TOPIC_PENSION, TOPIC_CASE_FILES = (
@@ -504,6 +507,23 @@ def _types() -> list[NoticeType]:
             occurred_label="anmodningen",
         ),
         # --- end pre_sentence ---------------------------------------------------------------------------
+        # --- consent --------------------------------------------------------------------------------------
+        # The client revoked a consent: every organisation in its scope is told that it no longer covers
+        # anything (information only: acknowledged, never answered). The consent is the thread, the
+        # revocation record the source (consent.services.consent_revoke).
+        NoticeType(
+            "consent.revoked",
+            1,
+            Kind.CONSENT_REVOKED_NOTICE,
+            "Ved tilbagekaldt samtykke: meddelelse til de myndigheder, samtykket omfattede",
+            CONSENT,
+            BASIS_CONSENT_REVOKED,
+            ACK,
+            snapshot_fields=("consent_purpose", "consent_categories", "consent_given_on", "consent_revoked_on"),
+            group_by="party",
+            occurred_label="tilbagekaldelsen",
+        ),
+        # --- end consent ----------------------------------------------------------------------------------
     ]
 
 
@@ -616,6 +636,11 @@ SNAPSHOT_FIELDS: dict[str, SnapshotField] = {
         SnapshotField("questions", "Spørgsmål", "text"),
         SnapshotField("disclosure_basis", "Grundlag for videregivelsen", "text"),
         # --- end pre_sentence ---
+        # --- consent ---
+        SnapshotField("consent_purpose", "Samtykkets formål", "text"),
+        SnapshotField("consent_categories", "Oplysninger, samtykket omfattede", "choices"),
+        SnapshotField("consent_given_on", "Samtykket givet", "date"),
+        SnapshotField("consent_revoked_on", "Tilbagekaldt af borgeren", "date"),
     )
 }
 

@@ -16,6 +16,7 @@ Triggers (the `kind` of a NoticeEvent) and their rules:
 - custody.release: the admission's parties as the admission rule names them now (with the actual stay) and
   every party told of the admission before, each once.
 - custody.coordination_decision: "yes" asks for the case files, once per thread.
+- consent.revocation: every organisation in the revoked consent's scope (consent.revoked).
 - custody.conversion: nothing.
 - custody.correction: see `expected_for_correction` (the admission's and coordination's notices as the rules
   name them now; notifications.services reconciles them with what was sent).
@@ -104,6 +105,8 @@ class PersonSituation:
     stay_days: int | None = None
     coordinate_action_plan: bool | None = None
     addressee: str | None = None  # pre_sentence: the organisation (code) an information request is to
+    # --- consent ---: the organisations (codes) in a revoked consent's scope.
+    consent_recipients: tuple[str, ...] = ()
 
     @property
     def is_pensioner(self) -> bool:
@@ -118,6 +121,7 @@ class PersonSituation:
             stay_days=facts.get("stay_days"),
             coordinate_action_plan=facts.get("coordinate_action_plan"),
             addressee=facts.get("addressee") or None,
+            consent_recipients=tuple(facts.get("consent_recipients") or ()),
         )
 
 
@@ -243,6 +247,17 @@ def pre_sentence_recipients(situation: PersonSituation) -> list[Recipient]:
 
 
 # --- end pre_sentence -----------------------------------------------------------------------------------
+# --- consent -------------------------------------------------------------------------------------------
+
+CONSENT_REVOCATION = "consent.revocation"
+
+
+def consent_revocation_recipients(situation: PersonSituation) -> list[Recipient]:
+    """Each organisation the revoked consent covered, once (no unit: the organisation as a whole)."""
+    return [Recipient("consent.revoked", code) for code in dict.fromkeys(situation.consent_recipients)]
+
+
+# --- end consent ---------------------------------------------------------------------------------------
 
 
 def expected_for_correction(situation: PersonSituation, config: RuleConfig) -> list[Recipient]:
@@ -273,6 +288,8 @@ def recipients_for(
         return expected_for_correction(situation, config)
     if trigger == PRE_SENTENCE_REQUEST:  # --- pre_sentence ---
         return pre_sentence_recipients(situation)
+    if trigger == CONSENT_REVOCATION:  # --- consent ---
+        return consent_revocation_recipients(situation)
     return []
 
 

@@ -82,6 +82,10 @@ class Cap(models.TextChoices):
     ADMIN_SITE = "admin.site", "Bruge administrationsmodulet"
     LEGAL_MANAGE = "legal.manage", "Vedligeholde retsgrundlag"
     MANAGE_TEAM = "organisations.manage_team", "Se og fordele opgaver i egen enhed"
+    # --- consent (issue 11) ---
+    CONSENT_RECORD = "consent.record", "Registrere og tilbagekalde samtykker for klienter i egen enheds ansvar"
+    CONSENT_OVERRIDE = "consent.override", "Videregive uden samtykke med en begrundelse (tilsidesættelse)"
+    CONSENT_OVERRIDE_LIST = "consent.override_list", "Se listen over videregivelser uden samtykke"
 
 
 _KRFO_COMMON = {
@@ -92,9 +96,20 @@ _KRFO_COMMON = {
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.KRFO_CASE_WORKER: frozenset(_KRFO_COMMON | {Cap.PERSON_REGISTER, Cap.LINK_OPEN}),
-    Role.KRFO_MANAGER: frozenset(_KRFO_COMMON | {Cap.PERSON_REGISTER, Cap.LINK_OPEN, Cap.MANAGE_TEAM}),
-    Role.PROBATION_OFFICER: frozenset(_KRFO_COMMON | {Cap.PERSON_REGISTER, Cap.LINK_OPEN}),
+    Role.KRFO_CASE_WORKER: frozenset(_KRFO_COMMON | {Cap.PERSON_REGISTER, Cap.LINK_OPEN, Cap.CONSENT_RECORD}),
+    Role.KRFO_MANAGER: frozenset(
+        _KRFO_COMMON
+        | {
+            Cap.PERSON_REGISTER,
+            Cap.LINK_OPEN,
+            Cap.MANAGE_TEAM,
+            Cap.CONSENT_RECORD,
+            # Primero's consent-override pattern: a named role, never the case worker who asks.
+            Cap.CONSENT_OVERRIDE,
+            Cap.CONSENT_OVERRIDE_LIST,
+        }
+    ),
+    Role.PROBATION_OFFICER: frozenset(_KRFO_COMMON | {Cap.PERSON_REGISTER, Cap.LINK_OPEN, Cap.CONSENT_RECORD}),
     Role.YOUTH_SUPERVISOR: frozenset(_KRFO_COMMON | {Cap.LINK_OPEN}),
     Role.MUNICIPAL_CASE_WORKER: frozenset({Cap.START_PAGE, Cap.PERSON_VIEW_LINKED}),
     Role.MUNICIPAL_COORDINATOR: frozenset(
@@ -114,6 +129,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ADMIN_SITE,
             Cap.LEGAL_MANAGE,
             Cap.PERSON_MAINTAIN,
+            Cap.CONSENT_OVERRIDE_LIST,  # the list of overrides is an audit list (persons masked)
         }
     ),
 }

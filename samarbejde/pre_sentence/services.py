@@ -205,9 +205,11 @@ def _clean_request(investigation, recipients, questions, basis, answer_due) -> t
     return recipients, questions, basis, answer_due
 
 
-def _basis_text(basis: str) -> str:
+def _basis_text(basis: str, consent=None) -> str:
     if basis == DisclosureBasis.CONSENT:
-        return "Borgerens samtykke til at videregive oplysninger til personundersøgelsen"
+        given = getattr(consent, "given_on", None)
+        when = f" (givet {_date_label(given)})" if isinstance(given, date) else ""
+        return f"Borgerens samtykke til at videregive oplysninger til personundersøgelsen{when}"
     return LEGAL_BASES[basis]
 
 
@@ -282,7 +284,7 @@ def information_request_send(
                     "court": locked.court,
                     "hearing_date": locked.hearing_date.isoformat(),
                     "questions": questions,
-                    "disclosure_basis": _basis_text(basis),
+                    "disclosure_basis": _basis_text(basis, consent),
                     "requested_by": requester,
                     "answer_due": answer_due.isoformat(),
                 },

@@ -83,6 +83,10 @@ def sees_investigation(w: World, s: Subject, investigation) -> bool:
     )
 
 
+def _records_consent(w: World, s: Subject, person) -> bool:
+    return s.can(Cap.CONSENT_RECORD) and sees_person(w, s, person)
+
+
 def _web(shown: Callable) -> Callable:
     """A page that shows the object: sign-in first, then 200 for who may see it and 404 for everybody else."""
 
@@ -188,6 +192,14 @@ ROUTES: dict[str, Row] = {
     "personundersoegelser/<uuid:pk>/anmodning/": Row("investigation", _post_only(capability=Cap.PERSON_REGISTER)),
     "personundersoegelser/<uuid:pk>/afslut/": Row("investigation", _post_only(capability=Cap.PERSON_REGISTER)),
     "personundersoegelser/<uuid:pk>/erklaering.pdf": Row("investigation", _web(sees_investigation)),
+    # --- consent: KRFO units that see the person; recording and revoking with Cap.CONSENT_RECORD ---
+    "samtykke/person/<uuid:person_pk>/ny/": Row("person", _web(lambda w, s, p: _records_consent(w, s, p))),
+    "samtykke/person/<uuid:person_pk>/erklaering.pdf": Row("person", _web(lambda w, s, p: _records_consent(w, s, p))),
+    "samtykke/<uuid:pk>/": Row("consent", _web(lambda w, s, c: sees_person(w, s, c.person))),
+    "samtykke/<uuid:pk>/tilbagekald/": Row("consent", _post_only(capability=Cap.CONSENT_RECORD)),
+    "samtykke/<uuid:pk>/underskrevet.pdf": Row(
+        "consent", _web(lambda w, s, c: bool(c.signed_form) and sees_person(w, s, c.person))
+    ),
     # Public pages and the directory: no person's data.
     "kommuner/<str:code>/": Row("municipality", _public()),
     "dokumenter/<slug:slug>/": Row("public_document", _not_personal),
@@ -257,6 +269,7 @@ def targets(world: World, kind: str) -> list:
         "notice": lambda: world.notices,
         "attachment": lambda: [world.attachment],
         "inmate_form": lambda: [world.inmate_form],
+        "consent": lambda: world.consents,
         "person_link": lambda: world.person_links,
         "audit_event": lambda: [world.audit_event],
         "municipality": lambda: [_Code("101")],

@@ -87,7 +87,17 @@ def _episodes(w: World) -> list:
     return [w.episodes["A"], w.episodes["D"]]
 
 
+def _consent_recorder_acts(w: World, s: Subject, consent) -> bool:
+    return s.user is not None and s.can(Cap.CONSENT_RECORD) and sees_person(w, s, consent.person)
+
+
 ACTIONS: dict[str, Action] = {
+    "consent_revoke": Action(
+        "/samtykke/{pk}/tilbagekald/",
+        lambda w: w.consents,
+        lambda w, c: {"revoke-revoked_on": timezone.localdate().isoformat(), "revoke-reason": "Borgeren sagde nej"},
+        _consent_recorder_acts,
+    ),
     "acknowledge": Action("/indbakke/{pk}/kvitter/", _a_notice_to_101, lambda w, n: {}, _recipient_acts),
     "answer": Action(
         "/indbakke/{pk}/svar/", _a_notice_to_101, lambda w, n: {"text": "Vi tager over."}, _recipient_acts

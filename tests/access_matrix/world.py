@@ -27,6 +27,10 @@ from django.utils import timezone
 from samarbejde.api.models import ApiScope
 from samarbejde.api.services import api_key_create
 from samarbejde.audit.models import AuditEvent
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.models import GivenHow
+from samarbejde.consent.services import consent_give
+from samarbejde.consent.tests.factories import ConsentFactory
 from samarbejde.custody.models import Episode, ReleaseKind
 from samarbejde.custody.services import episode_decide_coordination, episode_release, episode_transfer
 from samarbejde.custody.tests.factories import INSTITUTION, OTHER_INSTITUTION, admit, make_person
@@ -87,6 +91,7 @@ class World:
     # pre_sentence: the § 808 investigation of G and the KiF office that holds it.
     investigations: list = field(default_factory=list)
     kif: str = ""
+    consents: list = field(default_factory=list)  # A's (no form) and B's (a signed form), both live
 
     def subject(self, key: str) -> Subject:
         return next(s for s in self.subjects if s.key == key)
@@ -118,6 +123,7 @@ def build_world(*, now=None) -> World:
     storstroem = Organisation.objects.get(code=STORSTROEM)
 
     ea = admit(a, acting_user=kf_worker, admitted_at=now - timedelta(days=10)).episode
+    consent_a = ConsentFactory(person=a, categories=[DataCategory.CASE_FILES])  # the case-files request rests on it
     request = episode_decide_coordination(ea, coordinate=True, acting_user=kf_worker).case_files_request
     notification_answer(
         request,
@@ -127,6 +133,16 @@ def build_world(*, now=None) -> World:
     )
     form = inmate_form_prepare(a, kind=FormKind.DIGITAL_POST_EXEMPTION, acting_user=kf_worker)
     eb = admit(b, acting_user=st_worker, institution=storstroem).episode
+    consent_b = consent_give(
+        b,
+        recipients=[Organisation.objects.get(code=AARHUS)],
+        categories=[DataCategory.HOUSING],
+        purpose="Koordinering af handleplan",
+        given_on=timezone.localdate(),
+        given_how=GivenHow.SIGNED_FORM,
+        signed_form=SimpleUploadedFile("samtykke.pdf", PDF, content_type="application/pdf"),
+        acting_user=st_worker,
+    )
     # C's stay was registered when it happened (a release registered late gives the prison 30 days from then).
     with time_machine.travel(now - timedelta(days=400), tick=True):
         ec = admit(c, acting_user=kf_worker, admitted_at=timezone.now() - timedelta(days=200)).episode
@@ -271,4 +287,5 @@ def build_world(*, now=None) -> World:
         storstroem_worker=st_worker,
         investigations=[investigation_g],
         kif=KIF,
+        consents=[consent_a, consent_b],
     )

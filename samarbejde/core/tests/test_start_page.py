@@ -21,6 +21,7 @@ SECTIONS = {
     Role.KRFO_MANAGER: [
         "Ubesvarede underretninger",
         "Påmindelser og eskaleringer",
+        "Videregivelser uden samtykke",  # consent (issue 11)
         "Dine ændringsforslag til kontaktlisten",
     ],
     Role.PROBATION_OFFICER: [
@@ -42,7 +43,12 @@ SECTIONS = {
     ],
     Role.POLICE_OFFICER: ["Kommunernes kontakter"],
     Role.UDK_OFFICER: ["Underretninger i indbakken", "Påmindelser og eskaleringer"],
-    Role.ADMINISTRATOR: ["Ændringsforslag til behandling", "Levering af underretninger", "Revisionsspor"],
+    Role.ADMINISTRATOR: [
+        "Ændringsforslag til behandling",
+        "Levering af underretninger",
+        "Revisionsspor",
+        "Videregivelser uden samtykke",  # consent (issue 11)
+    ],
 }
 
 

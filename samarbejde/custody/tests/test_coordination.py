@@ -8,11 +8,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from samarbejde.audit.models import AuditEvent
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.models import ConsentOverride
+from samarbejde.consent.services import MSG_NO_CONSENT, MSG_OVERRIDE_NOT_ALLOWED
+from samarbejde.consent.tests.factories import ConsentFactory, expired_consent, revoke
 from samarbejde.core.business_days import add_business_days
 from samarbejde.custody import services as s
 from samarbejde.custody.models import EpisodeEvent, EventKind
 from samarbejde.custody.tests.factories import admit, krfo_case_worker, make_person
 from samarbejde.notifications.models import Notification, NotificationKind
+from samarbejde.organisations.models import Organisation
 from samarbejde.organisations.roles import Role
 from samarbejde.organisations.tests.factories import user_with_role
 
@@ -26,7 +31,10 @@ def worker():
 
 @pytest.fixture
 def episode(worker):
-    return admit(make_person(acting_user=worker, benefits=["kontanthjaelp"]), acting_user=worker).episode
+    person = make_person(acting_user=worker, benefits=["kontanthjaelp"])
+    # The case-files request rests on the client's consent (Køreplan step 3-4).
+    ConsentFactory(person=person, categories=[DataCategory.CASE_FILES])
+    return admit(person, acting_user=worker).episode
 
 
 def case_file_requests(episode):
@@ -128,9 +136,11 @@ def test_unknown_home_municipality_warns_and_a_later_yes_sends_the_request(worke
     from samarbejde.organisations.models import Organisation
     from samarbejde.people.services import person_update_situation
 
+    aarhus = Organisation.objects.get(code="751")
+    ConsentFactory(person=person, recipients=[aarhus], categories=[DataCategory.CASE_FILES])
     person_update_situation(
         person,
-        home_municipality=Organisation.objects.get(code="751"),
+        home_municipality=aarhus,
         pension=person.pension,
         benefits=[],
         address=person.address,
@@ -171,6 +181,66 @@ def test_closed_episode_and_non_krfo_users_are_refused(worker, episode):
     assert case_file_requests(episode) == []
 
 
+# --- the consent the request rests on (issue 11, point 4; Køreplan step 3-4) ------------------------------
+
+
+def _bare_episode(worker, consent=None):
+    person = make_person(acting_user=worker)
+    if consent == "expired":
+        expired_consent(person, categories=[DataCategory.CASE_FILES])
+    elif consent == "revoked":
+        revoke(ConsentFactory(person=person, categories=[DataCategory.CASE_FILES]))
+    elif consent == "other_municipality":
+        ConsentFactory(
+            person=person,
+            recipients=[Organisation.objects.get(code="751")],
+            categories=[DataCategory.CASE_FILES],
+        )
+    elif consent == "other_category":
+        ConsentFactory(person=person, categories=[DataCategory.HOUSING])
+    return admit(person, acting_user=worker).episode
+
+
+@pytest.mark.parametrize("consent", [None, "expired", "revoked", "other_municipality", "other_category"])
+def test_yes_without_a_live_consent_for_the_case_files_is_refused_and_writes_nothing(worker, consent):
+    episode = _bare_episode(worker, consent)
+    with pytest.raises(ValidationError) as exc:
+        s.episode_decide_coordination(episode, coordinate=True, acting_user=worker)
+    assert exc.value.messages == [MSG_NO_CONSENT]
+    episode.refresh_from_db()
+    assert episode.coordinate_action_plan is None
+    assert coordination_events(episode) == [] and case_file_requests(episode) == []
+
+
+def test_a_case_worker_cannot_override_but_a_manager_can_with_a_reason(worker):
+    episode = _bare_episode(worker)
+    with pytest.raises(ValidationError) as exc:
+        s.episode_decide_coordination(episode, coordinate=True, override_reason="Haster", acting_user=worker)
+    assert exc.value.messages == [MSG_OVERRIDE_NOT_ALLOWED]
+    manager = user_with_role(Role.KRFO_MANAGER, "krfo-koebenhavns-faengsler")
+    outcome = s.episode_decide_coordination(
+        episode,
+        coordinate=True,
+        override_reason="Løsladelse om 3 dage, borgeren kan ikke kontaktes",
+        acting_user=manager,
+    )
+    assert outcome.case_files_request is not None
+    [override] = ConsentOverride.objects.all()
+    assert (override.person, override.recipient.code, override.category) == (episode.person, "101", "case_files")
+    assert override.purpose == s.CASE_FILES_PURPOSE and override.acting_user == manager
+
+
+def test_no_needs_no_consent_and_an_unknown_home_municipality_asks_nobody(worker):
+    assert not s.episode_decide_coordination(
+        _bare_episode(worker), coordinate=False, reason="Kort dom", acting_user=worker
+    ).unchanged
+    person = make_person(acting_user=worker, home=None)
+    outcome = s.episode_decide_coordination(
+        admit(person, acting_user=worker).episode, coordinate=True, acting_user=worker
+    )
+    assert outcome.notifications == [] and outcome.warnings
+
+
 # --- the episode page -------------------------------------------------------------------------------------
 
 
@@ -199,6 +269,15 @@ def test_episode_page_shows_the_form_and_the_decision_on_the_timeline(client, wo
     assert "Handleplanen koordineres allerede med kommunen. Anmodningen om sagsakter blev sendt til" in text
     assert "Der er ikke sendt en ny anmodning." in text
     assert len(case_file_requests(episode)) == 1
+
+
+def test_episode_page_refuses_yes_without_consent_with_the_danish_message(client, worker):
+    episode = _bare_episode(worker)
+    client.force_login(worker)
+    response = client.post(url(episode, "koordinering/"), {"coordination-coordinate": "ja"})
+    assert response.status_code == 200
+    assert "Der er ikke et gyldigt samtykke fra borgeren" in page_text(response)
+    assert coordination_events(episode) == []
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from samarbejde.audit.models import AuditEvent
+from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.tests.factories import ConsentFactory
 from samarbejde.custody.services import episode_decide_coordination
 from samarbejde.custody.tests.factories import admit, krfo_case_worker, make_person
 from samarbejde.legal.selectors import paragraph_by_key
@@ -129,6 +131,7 @@ def coordinator(db):
 @pytest.fixture
 def request_notice(worker) -> Notification:
     person = make_person(acting_user=worker, benefits=["kontanthjaelp"], first_name="Sara", last_name="Sagsakt")
+    ConsentFactory(person=person, categories=[DataCategory.CASE_FILES])  # the request rests on consent
     episode = admit(person, acting_user=worker).episode
     return episode_decide_coordination(episode, coordinate=True, acting_user=worker).case_files_request
 

@@ -256,27 +256,44 @@ def test_a_bad_request_is_refused_in_danish_and_nothing_is_sent(officer, overrid
 
 
 @pytest.mark.django_db
-def test_a_request_on_consent_checks_a_live_consent_per_recipient_and_keeps_its_id(officer, monkeypatch):
-    from samarbejde.consent import services as consent_services
+def test_a_request_on_consent_rests_on_a_live_consent_for_that_recipient_and_keeps_its_id(officer):
+    from samarbejde.consent.tests.factories import ConsentFactory
 
-    seen = []
-
-    class Consent:
-        pk = "11111111-1111-1111-1111-111111111111"
-
-    def live(person, *, recipient, category, purpose="", at=None):
-        seen.append((person.pk, recipient.code, category))
-        return Consent()
-
-    monkeypatch.setattr(consent_services, "consent_live_for", live)
     investigation = open_investigation(acting_user=officer)
+    consent = ConsentFactory(person=investigation.person, categories=["pre_sentence_information"])
     outcome = services.information_request_send(
         investigation, acting_user=officer, **_bad(investigation, basis="consent")
     )
     (request,) = outcome.requests
-    assert request.basis == "consent" and request.consent_ref == Consent.pk and request.legal_basis_key == ""
-    assert seen == [(investigation.person.pk, "101", "pre_sentence_information")]
+    assert request.basis == "consent" and request.consent_ref == str(consent.pk) and request.legal_basis_key == ""
     assert outcome.notifications[0].snapshot["disclosure_basis"].startswith("Borgerens samtykke")
+
+
+def _no_consent_cases():
+    from samarbejde.consent.tests.factories import ConsentFactory, expired_consent, revoke
+
+    return [
+        ("another category", lambda p: ConsentFactory(person=p, categories=["case_files"])),
+        (
+            "another recipient",
+            lambda p: ConsentFactory(
+                person=p, recipients=[Organisation.objects.get(code="147")], categories=["pre_sentence_information"]
+            ),
+        ),
+        ("revoked", lambda p: revoke(ConsentFactory(person=p, categories=["pre_sentence_information"]))),
+        ("expired", lambda p: expired_consent(p, categories=["pre_sentence_information"])),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", range(4), ids=["another category", "another recipient", "revoked", "expired"])
+def test_a_request_on_consent_without_a_live_consent_covering_it_is_refused_and_nothing_is_sent(officer, case):
+    investigation = open_investigation(acting_user=officer)
+    _no_consent_cases()[case][1](investigation.person)
+    with pytest.raises(ValidationError) as caught:
+        services.information_request_send(investigation, acting_user=officer, **_bad(investigation, basis="consent"))
+    assert caught.value.error_dict["basis"][0].code == "no_consent"
+    assert not InformationRequest.objects.exists() and not Notification.objects.exists()
 
 
 @pytest.mark.django_db
