@@ -278,3 +278,30 @@ def test_the_list_and_the_open_form_by_every_role(client, role, code, status):
 def test_anonymous_is_sent_to_sign_in(client):
     assert client.get(LIST_URL).status_code == 302
     assert client.post(CREATE_URL, {"cpr": "010150-1234"}).status_code == 302
+
+
+def test_the_investigation_page_costs_the_same_whatever_the_number_of_requests(client, officer, coordinator, media):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    investigation = open_investigation(acting_user=officer)
+    (first,) = send_request(investigation, acting_user=officer).notifications
+    upload = SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
+    ns.notification_answer(first, text="Svar.", files=[upload], acting_user=coordinator)
+    client.force_login(officer)
+    client.get(url("investigation_detail", investigation))
+    with CaptureQueriesContext(connection) as one:
+        client.get(url("investigation_detail", investigation))
+    for questions in ("Misbrug?", "Beskæftigelse?", "Børn?"):
+        (notice,) = send_request(investigation, acting_user=officer, questions=questions).notifications
+        upload = SimpleUploadedFile("b.pdf", PDF, content_type="application/pdf")
+        ns.notification_answer(notice, text="Svar.", files=[upload], acting_user=coordinator)
+    with CaptureQueriesContext(connection) as four:
+        client.get(url("investigation_detail", investigation))
+    assert len(four) == len(one)
+
+
+def test_the_api_schema_describes_answer_files(client):
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json")
+    text = schema.content.decode()
+    assert "content_base64" in text and "AnswerFileInput" in text
