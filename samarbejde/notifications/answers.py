@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from samarbejde.notifications import attachments
+from samarbejde.notifications.codes import NotificationKind
 from samarbejde.notifications.models import BenefitDecision, DecisionCode
 from samarbejde.notifications.registry import SUBJECT_LABELS, notice_type_or_none
 
@@ -37,8 +38,11 @@ MSG_DATE_TOO_EARLY = (
 MSG_DATE_TOO_LATE = "Datoen for %(subject)s ligger mere end %(days)d dage ude i fremtiden. Kontrollér datoen."
 MSG_ANSWER_EMPTY = "Skriv en afgørelse eller en bemærkning, før du sender svaret."
 MSG_ANSWER_TOO_LONG = "Bemærkningen må højst være 4000 tegn."
-MSG_FILES_NOT_ALLOWED = "Der kan kun vedhæftes filer til svar på en anmodning om sagsakter."
+MSG_FILES_NOT_ALLOWED = (
+    "Der kan kun vedhæftes filer til svar på en anmodning om sagsakter eller om oplysninger til en personundersøgelse."
+)
 MSG_CASE_FILES_ANSWER_EMPTY = "Skriv et svar, eller vedhæft sagsakterne, før du sender svaret."
+MSG_FILES_ANSWER_EMPTY = "Skriv et svar, eller vedhæft filerne, før du sender svaret."  # other rules that take files
 
 
 # Answer guards: an app whose notices may stop taking answers (e.g. a § 808 request once KiF has closed the
@@ -138,7 +142,12 @@ def check_answer(
     cleaned = _check_decisions(notification, notice_type, spec, decisions, errors, today)
     if not cleaned and not text and not files and not errors.by_key:
         if spec.files:
-            errors.add("text", MSG_CASE_FILES_ANSWER_EMPTY, "answer_empty")
+            message = (
+                MSG_CASE_FILES_ANSWER_EMPTY
+                if notification.kind == NotificationKind.CASE_FILES_REQUEST
+                else MSG_FILES_ANSWER_EMPTY
+            )
+            errors.add("text", message, "answer_empty")
         else:
             errors.add("text", MSG_ANSWER_EMPTY, "answer_empty")
     errors.raise_if_any()

@@ -72,7 +72,7 @@ def test_a_kif_officer_asks_koebenhavn_and_the_answer_with_a_file_feeds_the_cour
     expect(page.locator("main")).to_contain_text("Har borgeren bolig og forsørgelse?")
     expect(page.locator("main")).to_contain_text("Københavns Byret")
     check_page(page, "pre-sentence-notice")
-    page.get_by_label("Sagsakter").set_input_files(
+    page.get_by_label("Filer").set_input_files(
         [{"name": "Bolig Vera.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     page.get_by_role("textbox", name=re.compile(r"^Svar")).fill("Borgeren bor i lejebolig og får kontanthjælp.")
