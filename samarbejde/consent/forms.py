@@ -92,7 +92,7 @@ class ConsentForm(forms.Form):
             "De myndigheder, Kriminalforsorgen må udveksle oplysningerne med (give dem eller få dem fra). "
             "Hold Ctrl nede for at vælge flere."
         ),
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": "8"}),
+        widget=forms.SelectMultiple(attrs={"class": "form-select consent-recipients", "size": "8"}),
         error_messages={
             "required": "Vælg mindst én myndighed, som samtykket omfatter.",
             "invalid_choice": "En af de valgte myndigheder findes ikke. Vælg myndighederne igen.",

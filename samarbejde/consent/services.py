@@ -25,6 +25,7 @@ Every write is audited naming the person, in the same transaction.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -132,17 +133,17 @@ def _clean_text(value, *, required_msg: str, required_code: str, max_len: int, l
 
 
 def _clean_recipients(recipients, own_unit) -> list[Organisation]:
-    ids = []
+    ids: list[uuid.UUID] = []
     for item in recipients or ():
-        pk = getattr(item, "pk", item)
+        try:
+            pk = uuid.UUID(str(getattr(item, "pk", item)))
+        except (ValueError, TypeError, AttributeError):
+            raise ValidationError(MSG_RECIPIENT_UNKNOWN, code="recipient_unknown") from None
         if pk not in ids:
             ids.append(pk)
     if not ids:
         raise ValidationError(MSG_RECIPIENTS_REQUIRED, code="recipients_required")
-    try:
-        found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids, is_active=True)}
-    except (ValidationError, ValueError, TypeError):
-        raise ValidationError(MSG_RECIPIENT_UNKNOWN, code="recipient_unknown") from None
+    found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids, is_active=True)}
     if len(found) != len(ids):
         raise ValidationError(MSG_RECIPIENT_UNKNOWN, code="recipient_unknown")
     if own_unit.pk in found:
@@ -345,6 +346,9 @@ def consent_revoke(consent: Consent, *, revoked_on: date, reason: str, acting_us
             sender=membership.organisation,
             occurred_at=now,
             acting_user=acting_user,
+            # The consent is over: the recipients' links to the person that these notices open run out by
+            # people.link_rules (a while after the notice is acknowledged), never live on with a dead thread.
+            ends_thread=True,
             facts={
                 "consent_recipients": codes,
                 "consent_purpose": locked.purpose,

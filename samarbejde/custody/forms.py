@@ -293,6 +293,22 @@ class CoordinationForm(forms.Form):
         },
     )
 
+    # --- consent: the case-files request rests on the client's consent; a manager may go ahead without one ---
+    override_reason = forms.CharField(
+        label="Begrundelse for at anmode om sagsakter uden samtykke",
+        required=False,
+        max_length=1000,
+        help_text=(
+            "Kun for ledere, og kun hvis borgeren ikke har givet samtykke, og anmodningen ikke kan vente. "
+            "Begrundelsen registreres og vises på listen over videregivelser uden samtykke. Højst 1000 tegn."
+        ),
+        widget=forms.Textarea(attrs={"class": "form-input", "rows": 2}),
+        error_messages={
+            "max_length": MSG_MAX_LENGTH,
+            "null_characters_not_allowed": "Teksten indeholder ugyldige tegn.",
+        },
+    )
+
     @classmethod
     def initial_for(cls, episode) -> dict:
         if episode.coordinate_action_plan is None:

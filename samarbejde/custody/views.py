@@ -343,6 +343,7 @@ def episode_coordination(request, pk):
                 episode,
                 coordinate=form.coordinate_value,
                 reason=form.cleaned_data.get("reason", ""),
+                override_reason=form.cleaned_data.get("override_reason", ""),  # consent (a manager only)
                 acting_user=request.user,
             )
         except ValidationError as exc:

@@ -19,3 +19,9 @@ def consents_panel(context, person):
         "consents": consent_rows(selectors.consents_of_person(user, person)),
         "may_record": access.may_record_consent(user),
     }
+
+
+@register.filter
+def may_override_consent(user) -> bool:
+    """Whether the user may disclose without a live consent, with a reason (KRFO managers)."""
+    return access.may_override(user)

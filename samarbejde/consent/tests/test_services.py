@@ -94,6 +94,11 @@ def test_give_with_a_signed_pdf_stores_it_privately(person, worker, media):
     assert "erklaering" not in consent.signed_form.name
 
 
+def test_recipients_may_be_given_as_ids(person, worker):
+    consent = give(person, worker, recipients=[str(organisation("101").pk), organisation("751").pk])
+    assert set(consent.scopes.values_list("recipient__code", flat=True)) == {"101", "751"}
+
+
 def test_the_default_validity_is_a_setting(person, worker, settings):
     settings.CONSENT_DEFAULT_VALIDITY_DAYS = 30
     assert give(person, worker).expires_on == timezone.localdate() + timedelta(days=30)
@@ -108,6 +113,7 @@ TODAY = date(2026, 6, 10)
         ({"recipients": []}, s.MSG_RECIPIENTS_REQUIRED),
         ({"recipients": ["00000000-0000-0000-0000-000000000000"]}, s.MSG_RECIPIENT_UNKNOWN),
         ({"recipients": ["ikke-et-id"]}, s.MSG_RECIPIENT_UNKNOWN),
+        ({"recipients": [None]}, s.MSG_RECIPIENT_UNKNOWN),
         ({"recipients": "own"}, s.MSG_RECIPIENT_OWN_UNIT),
         ({"categories": []}, s.MSG_CATEGORIES_REQUIRED),
         ({"categories": ["bogus"]}, s.MSG_CATEGORY_UNKNOWN),
@@ -204,6 +210,7 @@ def test_revoke_stops_sharing_at_once_and_tells_every_recipient(person, worker, 
         assert notice.snapshot["consent_categories"] == ["case_files", "housing"]
         assert notice.snapshot["consent_purpose"] == "Indhentning af sagsakter"
         assert notice.legal_basis.act.key == "databeskyttelsesloven"
+        assert notice.thread_ended_at is not None  # the recipients' links run out (people.link_rules)
     assert AuditEvent.objects.filter(action="consent.revoke", person=person).count() == 1
 
 
@@ -319,3 +326,28 @@ def test_override_refused(person, kbh, role, code, reason, message):
         )
     assert exc.value.messages == [message]
     assert not ConsentOverride.objects.exists() and not AuditEvent.objects.filter(action="consent.override").exists()
+
+
+def test_an_override_rolls_back_with_the_disclosure_that_failed(person, kbh):
+    """consent_require joins the caller's transaction: a disclosure that fails after the gate leaves no
+    override row and no audit event behind."""
+    from django.db import transaction
+
+    manager = user_with_role(Role.KRFO_MANAGER, "krfo-koebenhavns-faengsler")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        s.consent_require(person, recipient=kbh, category="health", acting_user=manager, override_reason="Akut")
+        raise RuntimeError("the disclosure failed")
+    assert not ConsentOverride.objects.exists()
+    assert not AuditEvent.objects.filter(action="consent.override").exists()
+
+
+def test_a_failure_after_the_file_is_stored_removes_it(person, worker, media, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(s, "_save_consent", boom)
+    with pytest.raises(RuntimeError):
+        give(person, worker, given_how=GivenHow.SIGNED_FORM, signed_form=pdf_upload())
+    assert (media / "consent_forms").is_dir()  # the file was written, then removed
+    assert not any((media / "consent_forms").rglob("*.pdf"))
+    assert not Consent.objects.exists()

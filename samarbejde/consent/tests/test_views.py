@@ -302,3 +302,19 @@ def test_consent_give_via_service_then_page_shows_given_how(client, worker, pers
     client.force_login(worker)
     page = text(client.get(f"/samtykke/{consent.pk}/"))
     assert "Sagsakter fra kommune" in page and "Københavns Kommune" in page
+
+
+def test_the_revocation_notice_reaches_the_municipality_through_the_api(client, worker, person):
+    from samarbejde.api.models import ApiScope
+    from samarbejde.api.services import api_key_create
+    from samarbejde.consent.services import consent_revoke
+
+    consent = ConsentFactory(person=person, categories=[DataCategory.HOUSING])
+    consent_revoke(consent, revoked_on=timezone.localdate(), reason="Sagt på mødet", acting_user=worker)
+    key = api_key_create(organisation("101"), scopes=[ApiScope.NOTIFICATIONS_READ], name="Nexus")[1]
+    body = client.get("/api/v1/notifications/", headers={"Authorization": f"Bearer {key}"}).json()
+    items = body["results"] if isinstance(body, dict) and "results" in body else body
+    [notice] = [n for n in items if n["kind"] == "consent_revoked_notice"]
+    assert notice["needs_answer"] is False
+    detail = client.get(f"/api/v1/notifications/{notice['id']}/", headers={"Authorization": f"Bearer {key}"})
+    assert detail.status_code == 200 and "housing" in detail.content.decode()

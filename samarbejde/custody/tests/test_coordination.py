@@ -280,6 +280,23 @@ def test_episode_page_refuses_yes_without_consent_with_the_danish_message(client
     assert coordination_events(episode) == []
 
 
+def test_a_manager_overrides_the_missing_consent_on_the_episode_page(client, worker):
+    episode = _bare_episode(worker)
+    client.force_login(worker)
+    assert "Begrundelse for at anmode om sagsakter uden samtykke" not in page_text(client.get(url(episode)))
+    manager = user_with_role(Role.KRFO_MANAGER, "krfo-koebenhavns-faengsler")
+    client.force_login(manager)
+    assert "Begrundelse for at anmode om sagsakter uden samtykke" in page_text(client.get(url(episode)))
+    response = client.post(
+        url(episode, "koordinering/"),
+        {"coordination-coordinate": "ja", "coordination-override_reason": "Løsladelse om 3 dage"},
+        follow=True,
+    )
+    assert "1 underretning er sendt" in page_text(response)
+    [override] = ConsentOverride.objects.all()
+    assert override.reason == "Løsladelse om 3 dage" and override.acting_user == manager
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
