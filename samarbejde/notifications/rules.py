@@ -21,6 +21,7 @@ Triggers (the `kind` of a NoticeEvent) and their rules:
 - custody.correction: see `expected_for_correction` (the admission's and coordination's notices as the rules
   name them now; notifications.services reconciles them with what was sent).
 - pre_sentence.information_request: the body KiF asks (the facts' `addressee`), routed to its § 808 unit.
+- pre_sentence.closed: nothing (the event ends the investigation's thread: the recipients' links run out).
 """
 
 from collections.abc import Iterable, Sequence

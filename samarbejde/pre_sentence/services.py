@@ -31,6 +31,7 @@ from samarbejde.pre_sentence.access import works_on_investigations
 from samarbejde.pre_sentence.models import DisclosureBasis, InformationRequest, Investigation, InvestigationStatus
 
 TRIGGER = "pre_sentence.information_request"
+CLOSED_TRIGGER = "pre_sentence.closed"  # no notice (notifications.rules): it ends the thread
 
 MSG_NOT_ALLOWED = "Kun Kriminalforsorgen i Friheds medarbejdere kan oprette og behandle personundersøgelser."
 MSG_COURT_REQUIRED = "Vælg eller skriv den ret, der har bedt om personundersøgelsen."
@@ -299,7 +300,8 @@ def information_request_send(
 @transaction.atomic
 def investigation_close(investigation: Investigation, *, note: str = "", acting_user) -> Investigation:
     """KiF closes the investigation (the report has gone to the court). Requests not answered yet are withdrawn
-    (the recipient is told and loses the link the request gave); later answers are refused (answer_refusal).
+    (the recipient is told and loses the link the request gave); later answers are refused (answer_refusal). The
+    thread ends, so the answered requests' recipients lose their links by people.link_rules (SETTLED_AFTER_END);
     KiF's own link runs out ACCESS_AFTER_CLOSE later. Closing twice is refused with a Danish message."""
     office = _require_kif(acting_user)
     locked = _lock(investigation)
@@ -320,6 +322,20 @@ def investigation_close(investigation: Investigation, *, note: str = "", acting_
     for notice in notification_services.thread_notices(locked).filter(answered_at__isnull=True):
         notification_services.notification_withdraw(notice, reason=WITHDRAW_REASON, acting_user=acting_user)
         withdrawn.append(str(notice.pk))
+    # The matter is over: the answered requests' recipients keep their links only a while longer (people.link_rules,
+    # via notifications: an event that sends nothing and ends the thread).
+    notification_services.notices_send(
+        NoticeEvent(
+            kind=CLOSED_TRIGGER,
+            person=locked.person,
+            source=locked,
+            thread=locked,
+            sender=office,
+            occurred_at=now,
+            acting_user=acting_user,
+            ends_thread=True,
+        )
+    )
     person_links_end_for_source(
         locked,
         organisation=office,

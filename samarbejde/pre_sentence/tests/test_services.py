@@ -345,6 +345,7 @@ def test_closing_withdraws_the_unanswered_requests_and_refuses_later_answers(off
     assert closed.status == InvestigationStatus.CLOSED
     pending.refresh_from_db()
     answered.refresh_from_db()
+    assert Notification.objects.filter(thread_id=investigation.pk).count() == 2  # closing sent no notice
     assert pending.withdrawn_at is not None and answered.withdrawn_at is None
     with pytest.raises(ValidationError) as caught:
         ns.notification_answer(pending, text="For sent.", acting_user=coordinator)
@@ -353,6 +354,10 @@ def test_closing_withdraws_the_unanswered_requests_and_refuses_later_answers(off
     link = PersonLink.objects.get(person=investigation.person, organisation__code=KIF, reason=LinkReason.CASE)
     assert link.expires_at is not None and link.close_rule == "pre_sentence.closed"
     assert AuditEvent.objects.filter(action="pre_sentence.close", person=investigation.person).exists()
+    # The thread is over: København keeps its link from the answered request only a while (people.link_rules).
+    assert answered.thread_ended_at is not None
+    kbh_link = PersonLink.objects.get(person=investigation.person, organisation__code="101", source_id=answered.pk)
+    assert kbh_link.expires_at is not None and kbh_link.close_rule == "notice.settled_after_end"
     with at(date.today() + timedelta(days=60)):
         assert ns.deadline_sweep().escalated == 0
 
