@@ -16,6 +16,7 @@ urlpatterns = [
     path("organisationer/", include("samarbejde.organisations.urls")),
     path("indbakke/", include("samarbejde.notifications.urls")),
     path("klienter/", include("samarbejde.custody.urls")),
+    path("personundersoegelser/", include("samarbejde.pre_sentence.urls")),
     path("samtykke/", include("samarbejde.consent.urls")),
     path("drift/", include("samarbejde.delivery.urls")),
     path("", include("samarbejde.core.urls")),

@@ -16,6 +16,8 @@ class NotificationKind(models.TextChoices):
     RELEASE_DATE_CHANGE_NOTICE = "release_date_change_notice", "Meddelelse om ændret løsladelsesdato"
     RELEASE_NOTICE = "release_notice", "Meddelelse om løsladelse"
     CASE_FILES_REQUEST = "case_files_request", "Anmodning om sagsakter"
+    # --- pre_sentence ---
+    INFORMATION_REQUEST = "information_request", "Anmodning om oplysninger til personundersøgelse"
     # --- consent ---
     CONSENT_REVOKED_NOTICE = "consent_revoked_notice", "Meddelelse om tilbagekaldt samtykke"
 

@@ -20,6 +20,8 @@ Triggers (the `kind` of a NoticeEvent) and their rules:
 - custody.conversion: nothing.
 - custody.correction: see `expected_for_correction` (the admission's and coordination's notices as the rules
   name them now; notifications.services reconciles them with what was sent).
+- pre_sentence.information_request: the body KiF asks (the facts' `addressee`), routed to its § 808 unit.
+- pre_sentence.closed: nothing (the event ends the investigation's thread: the recipients' links run out).
 """
 
 from collections.abc import Iterable, Sequence
@@ -60,6 +62,7 @@ TOPIC_UNIT_KIND: dict[str, str] = {
     R.TOPIC_CPR: DepartmentKind.CITIZEN_SERVICE,
     R.TOPIC_PENSION: DepartmentKind.SOCIAL,  # decides on rent from the pension (§ 46, stk. 2)
     R.TOPIC_CASE_FILES: DepartmentKind.SOCIAL,  # makes the municipality's plan (serviceloven § 141)
+    R.TOPIC_PRE_SENTENCE: DepartmentKind.SOCIAL,  # --- pre_sentence --- holds the citizen's social case
 }
 
 # The families an admission tells; a release repeats the notice to each of these parties.
@@ -102,6 +105,7 @@ class PersonSituation:
     benefits: tuple[str, ...] = ()
     stay_days: int | None = None
     coordinate_action_plan: bool | None = None
+    addressee: str | None = None  # pre_sentence: the organisation (code) an information request is to
     # --- consent ---: the organisations (codes) in a revoked consent's scope.
     consent_recipients: tuple[str, ...] = ()
 
@@ -117,6 +121,7 @@ class PersonSituation:
             benefits=tuple(facts.get("benefits") or ()),
             stay_days=facts.get("stay_days"),
             coordinate_action_plan=facts.get("coordinate_action_plan"),
+            addressee=facts.get("addressee") or None,
             consent_recipients=tuple(facts.get("consent_recipients") or ()),
         )
 
@@ -232,6 +237,17 @@ def coordination_recipients(situation: PersonSituation, already: Sequence[Notifi
     return [Recipient("coordination.case_files", situation.home_municipality_code, R.TOPIC_CASE_FILES)]
 
 
+# --- pre_sentence ---------------------------------------------------------------------------------------
+
+PRE_SENTENCE_REQUEST = "pre_sentence.information_request"
+
+
+def pre_sentence_recipients(situation: PersonSituation) -> list[Recipient]:
+    """A § 808 information request goes to the one body it is addressed to (its own notice, its own answer)."""
+    return [Recipient(R.PRE_SENTENCE_RULE, situation.addressee, R.TOPIC_PRE_SENTENCE)]
+
+
+# --- end pre_sentence -----------------------------------------------------------------------------------
 # --- consent -------------------------------------------------------------------------------------------
 
 CONSENT_REVOCATION = "consent.revocation"
@@ -271,6 +287,8 @@ def recipients_for(
         return coordination_recipients(situation, already_notified)
     if trigger == CORRECTION:
         return expected_for_correction(situation, config)
+    if trigger == PRE_SENTENCE_REQUEST:  # --- pre_sentence ---
+        return pre_sentence_recipients(situation)
     if trigger == CONSENT_REVOCATION:  # --- consent ---
         return consent_revocation_recipients(situation)
     return []
