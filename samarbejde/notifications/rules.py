@@ -105,6 +105,9 @@ class PersonSituation:
     benefits: tuple[str, ...] = ()
     stay_days: int | None = None
     coordinate_action_plan: bool | None = None
+    # Whether the case-files request rests on the client's consent or a manager's override (the sender checks it;
+    # None: not said, as in events from before consent gated the request).
+    case_files_covered: bool | None = None
     addressee: str | None = None  # pre_sentence: the organisation (code) an information request is to
     # --- consent ---: the organisations (codes) in a revoked consent's scope.
     consent_recipients: tuple[str, ...] = ()
@@ -121,6 +124,7 @@ class PersonSituation:
             benefits=tuple(facts.get("benefits") or ()),
             stay_days=facts.get("stay_days"),
             coordinate_action_plan=facts.get("coordinate_action_plan"),
+            case_files_covered=facts.get("case_files_covered"),
             addressee=facts.get("addressee") or None,
             consent_recipients=tuple(facts.get("consent_recipients") or ()),
         )
@@ -230,7 +234,7 @@ def release_recipients(situation: PersonSituation, already: Sequence[Notified], 
 
 
 def coordination_recipients(situation: PersonSituation, already: Sequence[Notified]) -> list[Recipient]:
-    if situation.coordinate_action_plan is not True:
+    if situation.coordinate_action_plan is not True or situation.case_files_covered is False:
         return []
     if any(n.family == R.CASE_FILES for n in already):
         return []
