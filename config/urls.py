@@ -17,6 +17,7 @@ urlpatterns = [
     path("indbakke/", include("samarbejde.notifications.urls")),
     path("klienter/", include("samarbejde.custody.urls")),
     path("handleplaner/", include("samarbejde.action_plans.urls")),
+    path("personundersoegelser/", include("samarbejde.pre_sentence.urls")),
     path("samtykke/", include("samarbejde.consent.urls")),
     path("drift/", include("samarbejde.delivery.urls")),
     path("", include("samarbejde.core.urls")),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "samarbejde.custody",
     "samarbejde.consent",
     "samarbejde.action_plans",
+    "samarbejde.pre_sentence",
     "samarbejde.notifications",
     "samarbejde.delivery",
     "samarbejde.documents",
@@ -335,6 +336,13 @@ NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=900)
 # Coordination of the handleplan (BEK 642/2006): the municipality is asked for its case files within this
 # many business days (a product choice; the handleplan itself is due 4 weeks after admission).
 CASE_FILES_DUE_BUSINESS_DAYS = env.int("CASE_FILES_DUE_BUSINESS_DAYS", default=10)
+# § 808 personundersøgelse (pre_sentence): no statutory answer deadline was found (domain brief, process 2), so
+# all three are product choices. The answer date proposed: this many business days after the request, but at
+# the latest PRE_SENTENCE_ANSWER_DAYS_BEFORE_HEARING days before the hearing (KiF must write its report); KiF
+# keeps seeing a closed investigation PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE days.
+PRE_SENTENCE_ANSWER_DUE_BUSINESS_DAYS = env.int("PRE_SENTENCE_ANSWER_DUE_BUSINESS_DAYS", default=10)
+PRE_SENTENCE_ANSWER_DAYS_BEFORE_HEARING = env.int("PRE_SENTENCE_ANSWER_DAYS_BEFORE_HEARING", default=3)
+PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE = env.int("PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE", default=90)
 # Consent (samarbejde.consent). Product choices, no statutory period found: a consent runs this many days
 # from the day it is given unless the form says otherwise, and at most CONSENT_MAX_VALIDITY_DAYS (a bound on
 # typing errors; renew it then).

@@ -4,10 +4,13 @@ The same access functions and services as the inbox: a key sees what its organis
 read of personal data is audited with the key's service user as actor (its label names the key).
 """
 
+import base64
+import binascii
 from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -46,6 +49,7 @@ MSG_NAIVE_UPDATED_SINCE = (
 )
 MSG_THROTTLED = "For mange forespørgsler med denne API-nøgle. Prøv igen om %(wait)s sekunder."
 MSG_INVALID = "Forespørgslen indeholder fejl."
+MSG_BAD_BASE64 = "Filen »%(name)s« er ikke gyldig base64. Send filens indhold base64-kodet i content_base64."
 
 
 class BadRequest(APIException):
@@ -122,6 +126,18 @@ def _parse_updated_since(value: str) -> datetime | None:
         return moment.astimezone(UTC)
     except (OverflowError, ValueError):  # e.g. year 1 with a negative offset
         raise BadRequest(MSG_BAD_UPDATED_SINCE) from None
+
+
+def _decoded_files(items) -> list:
+    """The answer's files as uploads for notifications.attachments (which checks type, size and count)."""
+    files = []
+    for item in items:
+        try:
+            content = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest(MSG_BAD_BASE64 % {"name": item["name"][:80]}) from None
+        files.append(SimpleUploadedFile(item["name"], content, content_type="application/octet-stream"))
+    return files
 
 
 def _django_error_text(exc: DjangoValidationError) -> str:
@@ -236,7 +252,8 @@ class NotificationAnswerView(ApiKeyView):
         summary="Besvar en underretning",
         description=(
             "Afgørelser om ydelser (én pr. ydelse i underretningen) og en bemærkning, efter samme regler som i "
-            "indbakken. Svaret gives én gang: et nyt kald returnerer det første svar med status 200. "
+            "indbakken; til en anmodning om sagsakter eller oplysninger (§ 808) også filer (base64 i `files`). "
+            "Svaret gives én gang: et nyt kald returnerer det første svar med status 200. "
             "Kræver rettigheden notifications:answer."
         ),
         tags=["Underretninger"],
@@ -263,9 +280,14 @@ class NotificationAnswerView(ApiKeyView):
             if decision["subject"] in decisions:
                 raise BadRequest("Der er mere end én afgørelse om samme ydelse.")
             decisions[decision["subject"]] = {k: v for k, v in decision.items() if k != "subject"}
+        files = _decoded_files(serializer.validated_data["files"])
         try:
             answer, created = api_services.notification_answer_receive(
-                notification, decisions=decisions, text=serializer.validated_data["text"], acting_user=request.user
+                notification,
+                decisions=decisions,
+                text=serializer.validated_data["text"],
+                files=files,
+                acting_user=request.user,
             )
         except DjangoValidationError as exc:
             raise BadRequest(_django_error_text(exc)) from None

@@ -270,11 +270,32 @@ class DecisionSerializer(serializers.Serializer):
     )
 
 
+class AnswerFileInputSerializer(serializers.Serializer):
+    """A file attached to an answer (a request for case files, a § 808 information request), base64 in the JSON
+    body: the API takes JSON only, so a file counts towards API_MAX_BODY_BYTES (larger files: the inbox)."""
+
+    name = serializers.CharField(max_length=200, help_text="Filens navn med endelse, fx handleplan.pdf.")
+    content_base64 = serializers.CharField(help_text="Filens indhold, base64-kodet (RFC 4648).")
+
+
 class AnswerInputSerializer(serializers.Serializer):
     decisions = DecisionSerializer(many=True, required=False, default=list)
     text = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=4000, help_text="Bemærkning i fri tekst."
     )
+    files = AnswerFileInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Vedhæftede filer (kun hvor reglen tager filer: sagsakter og § 808-anmodninger). PDF, Word, "
+        "ODT og billeder efter samme regler som i indbakken.",
+    )
+
+
+class AnswerFileSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True, source="original_name")
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True, help_text="Størrelse i byte.")
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -282,3 +303,4 @@ class AnswerSerializer(serializers.Serializer):
     text = serializers.CharField(read_only=True)
     answered_at = serializers.DateTimeField(read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True, source="decisions.all")
+    files = AnswerFileSerializer(many=True, read_only=True, default=list, help_text="De vedhæftede filer.")

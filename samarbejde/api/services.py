@@ -264,7 +264,9 @@ def _custody_event_replay(record: CustodyEventRecord, digest: str) -> CustodyEve
 # -- Answers from a client system -------------------------------------------------------------------------
 
 
-def notification_answer_receive(notification, *, decisions: dict, text: str, acting_user) -> tuple[object, bool]:
+def notification_answer_receive(
+    notification, *, decisions: dict, text: str, acting_user, files=()
+) -> tuple[object, bool]:
     """The answer through notifications.services.notification_answer, and whether this request wrote it.
 
     The service returns the first answer when the notice is answered already (also by a concurrent request
@@ -272,7 +274,7 @@ def notification_answer_receive(notification, *, decisions: dict, text: str, act
     event under this request's correlation id. A clock comparison gave two 201s for 7 simultaneous answers.
     """
     answer = notification_services.notification_answer(
-        notification, decisions=decisions, text=text, acting_user=acting_user
+        notification, decisions=decisions, text=text, files=files, acting_user=acting_user
     )
     created = AuditEvent.objects.filter(
         action="notifications.answer",

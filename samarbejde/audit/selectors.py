@@ -97,6 +97,13 @@ ACTION_LABELS: dict[str, str] = {
     "delivery.webhook_rotate": "Hemmelighed for webhook-abonnement udskiftet",
     "delivery.webhook_deactivate": "Webhook-abonnement deaktiveret",
     "delivery.webhook_test": "Testhændelse sendt til webhook-abonnement",
+    # --- pre_sentence ---
+    "pre_sentence.open": "Personundersøgelse (§ 808) oprettet",
+    "pre_sentence.request_send": "Anmodning om oplysninger til personundersøgelse sendt",
+    "pre_sentence.close": "Personundersøgelse (§ 808) afsluttet",
+    "pre_sentence.read": "Opslag på personundersøgelse",
+    "pre_sentence.list": "Person vist på liste over personundersøgelser",
+    "pre_sentence.report": "Erklæring til retten (§ 808) udskrevet",
     # --- consent (issue 11) ---
     "consent.give": "Samtykke registreret",
     "consent.revoke": "Samtykke tilbagekaldt",

@@ -13,13 +13,13 @@ Missing and forbidden give the same 404.
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 
 from samarbejde.custody.models import Episode
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.roles import Cap
-from samarbejde.people.access import live_links_of
+from samarbejde.people.access import has_live_link, live_links_of
 from samarbejde.people.link_rules import PERSON_WIDE_REASONS
 
 
@@ -40,7 +40,7 @@ def episodes_visible_to(user, action: str = "view") -> QuerySet[Episode]:
     links = live_links_of(user, membership)
     episode_type = ContentType.objects.get_for_model(Episode)
     return qs.filter(
-        Exists(
+        has_live_link(
             links.filter(
                 Q(source_type=episode_type, source_id=OuterRef("pk"))
                 | Q(reason__in=PERSON_WIDE_REASONS, person=OuterRef("person_id"))

@@ -121,4 +121,30 @@ UNSETTLED_ORDERING = INBOX_ORDERING
 def notifications_unsettled_at(user, institution: Organisation, today: date | None = None):
     """The notices the institution sent that the recipients have not settled (notifications' selector), in
     UNSETTLED_ORDERING."""
-    return notifications_unsettled_sent_by(user, institution, today, thread_model=Episode)
+    # Only what a row of custody/unsettled_list.html shows, and the cursor (issue 10: the page's cost is its
+    # objects once the query reads only the page).
+    return (
+        notifications_unsettled_sent_by(user, institution, today, thread_model=Episode)
+        .select_related(None)
+        .select_related("person", "recipient_organisation", "recipient_department", "legal_basis__act")
+        .only(
+            "id",
+            "kind",
+            "list_key",
+            "thread_id",
+            "created_at",
+            "due_date",
+            "person__id",
+            "person__first_name",
+            "person__last_name",
+            "recipient_organisation__id",
+            "recipient_organisation__kind",
+            "recipient_organisation__name",
+            "recipient_department__id",
+            "recipient_department__name",
+            "legal_basis__id",
+            "legal_basis__reference",
+            "legal_basis__act__id",
+            "legal_basis__act__short_name",
+        )
+    )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from samarbejde.audit.services import audit_batch, audit_record
 from samarbejde.consent.categories import DataCategory
+from samarbejde.consent.selectors import consent_live_for
 from samarbejde.consent.services import consent_require
 from samarbejde.core import dates
 from samarbejde.core.transactions import service_atomic
@@ -285,11 +286,30 @@ def notice_facts(episode: Episode, event: EpisodeEvent) -> dict:
         facts["requested_by"] = (
             {"name": requester.display_name, "institution": episode.institution.display_name} if requester else {}
         )
+    if episode.coordinate_action_plan and event.kind in (EventKind.COORDINATION_DECISION, EventKind.CORRECTION):
+        facts["case_files_covered"] = _case_files_covered(episode, event)
     if event.kind == EventKind.RELEASE:
         facts["released_at"] = _iso(episode.released_at)
         facts["release_kind"] = episode.release_kind
         facts["address_after_release"] = episode.address_after_release
     return facts
+
+
+def _case_files_covered(episode: Episode, event: EpisodeEvent) -> bool:
+    """Whether a case-files request to the home municipality may go (Køreplan step 4 rests on the client's
+    consent, step 3): the coordination decision passed consent_require (a live consent or a manager's override)
+    right before; a correction keeps a request already sent to the same municipality, and asks a new one (the
+    home municipality corrected) only on a live consent with it. Without one the rule sends nothing; a "yes"
+    repeated after the consent is recorded sends the request (episode_decide_coordination)."""
+    if event.kind == EventKind.COORDINATION_DECISION:
+        return True
+    home = episode.person.home_municipality
+    if home is None:
+        return True  # nowhere to send it yet: the rule says "home municipality unknown" as before
+    sent = thread_notice_first(episode, rule=CASE_FILES_RULE)
+    if sent is not None and sent.recipient_organisation_id == home.pk:
+        return True
+    return consent_live_for(episode.person, recipient=home, category=DataCategory.CASE_FILES) is not None
 
 
 def _notice_event(episode: Episode, event: EpisodeEvent, *, acting_user, reason: str = "") -> NoticeEvent:

@@ -458,6 +458,7 @@ def load_demo_cases() -> int:
         acting_user=kbh,
     )
 
+    __import__("samarbejde.demo.pre_sentence", fromlist=["_"]).load_demo_pre_sentence()  # § 808 (pre_sentence)
     from samarbejde.demo.consent import load_demo_consents  # --- consent (issue 11) ---
 
     load_demo_consents(people, krfo=krfo, leader=leader)

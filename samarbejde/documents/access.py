@@ -3,13 +3,13 @@ for the persons they see (a live link of their unit or their own need-access gra
 Public documents are public to read; administrators (the admin.site capability) maintain them."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 
 from samarbejde.documents.models import InmateForm, PublicDocument
 from samarbejde.organisations.access import active_membership, user_can
 from samarbejde.organisations.roles import Cap
-from samarbejde.people.access import live_links_of
+from samarbejde.people.access import has_live_link, live_links_of
 
 
 def inmate_forms_visible_to(user) -> QuerySet[InmateForm]:
@@ -17,7 +17,7 @@ def inmate_forms_visible_to(user) -> QuerySet[InmateForm]:
     qs = InmateForm.objects.select_related("person", "episode", "home_municipality", "prepared_by")
     if membership is None or not membership.can(Cap.PERSON_VIEW_ALL):
         return qs.none()
-    return qs.filter(Exists(live_links_of(user, membership).filter(person_id=OuterRef("person_id"))))
+    return qs.filter(has_live_link(live_links_of(user, membership).filter(person_id=OuterRef("person_id"))))
 
 
 def may_prepare_forms(user) -> bool:

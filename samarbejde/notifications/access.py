@@ -14,13 +14,13 @@ give the same 404.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 
 from samarbejde.notifications.models import Notification
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.roles import Cap
-from samarbejde.people.access import live_links_of
+from samarbejde.people.access import has_live_link, live_links_of
 from samarbejde.people.link_rules import PERSON_WIDE_REASONS
 
 RECIPIENT_ACTIONS = frozenset({"acknowledge", "answer"})
@@ -38,7 +38,7 @@ def notifications_visible_to(user, action: str = "view") -> QuerySet[Notificatio
     if not is_krfo and membership.can(Cap.PERSON_VIEW_LINKED):
         # live_links_of is the organisation's own links: one with the notice's person lets it see the notice.
         return qs.filter(
-            Exists(links.filter(person_id=OuterRef("person_id"))),
+            has_live_link(links.filter(person_id=OuterRef("person_id"))),
             recipient_organisation_id=membership.organisation_id,
             withdrawn_at__isnull=True,
         )
@@ -46,7 +46,7 @@ def notifications_visible_to(user, action: str = "view") -> QuerySet[Notificatio
         return qs.none()
     if is_krfo and membership.can(Cap.PERSON_VIEW_ALL):
         return qs.filter(
-            Exists(
+            has_live_link(
                 links.filter(
                     Q(source_type_id=OuterRef("thread_type_id"), source_id=OuterRef("thread_id"))
                     | Q(reason__in=PERSON_WIDE_REASONS, person_id=OuterRef("person_id"))

@@ -6,7 +6,7 @@ check_answer() raises ValidationError with a dict of Danish messages keyed like 
 whole); the API joins the messages into its problem `detail`.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from samarbejde.notifications import attachments
+from samarbejde.notifications.codes import NotificationKind
 from samarbejde.notifications.models import BenefitDecision, DecisionCode
 from samarbejde.notifications.registry import SUBJECT_LABELS, notice_type_or_none
 
@@ -37,8 +38,33 @@ MSG_DATE_TOO_EARLY = (
 MSG_DATE_TOO_LATE = "Datoen for %(subject)s ligger mere end %(days)d dage ude i fremtiden. Kontrollér datoen."
 MSG_ANSWER_EMPTY = "Skriv en afgørelse eller en bemærkning, før du sender svaret."
 MSG_ANSWER_TOO_LONG = "Bemærkningen må højst være 4000 tegn."
-MSG_FILES_NOT_ALLOWED = "Der kan kun vedhæftes filer til svar på en anmodning om sagsakter."
+MSG_FILES_NOT_ALLOWED = (
+    "Der kan kun vedhæftes filer til svar på en anmodning om sagsakter eller om oplysninger til en personundersøgelse."
+)
 MSG_CASE_FILES_ANSWER_EMPTY = "Skriv et svar, eller vedhæft sagsakterne, før du sender svaret."
+MSG_FILES_ANSWER_EMPTY = "Skriv et svar, eller vedhæft filerne, før du sender svaret."  # other rules that take files
+
+
+# Answer guards: an app whose notices may stop taking answers (e.g. a § 808 request once KiF has closed the
+# investigation) registers a check per rule from its AppConfig.ready; notifications never imports the app.
+# A guard gets the notice and returns a Danish message (the answer is refused) or None.
+_ANSWER_GUARDS: dict[str, list[Callable]] = {}
+
+
+def register_answer_guard(rule: str, guard: Callable) -> None:
+    """Refuse answers to notices of `rule` while `guard(notification)` returns a message (its apps.ready)."""
+    guards = _ANSWER_GUARDS.setdefault(rule, [])
+    if guard not in guards:
+        guards.append(guard)
+
+
+def answer_refusal(notification) -> str | None:
+    """The first registered guard's message refusing an answer to `notification`, or None."""
+    for guard in _ANSWER_GUARDS.get(notification.rule, ()):
+        message = guard(notification)
+        if message:
+            return message
+    return None
 
 
 @dataclass
@@ -89,6 +115,10 @@ def check_answer(
     today = today or timezone.localdate()
     errors = _Errors()
     notice_type = notice_type_or_none(notification.rule)
+    refusal = answer_refusal(notification)
+    if refusal:
+        errors.add(NON_FIELD_ERRORS, refusal, "answer_refused")
+        errors.raise_if_any()
     if notification.withdrawn_at is not None:
         errors.add(NON_FIELD_ERRORS, MSG_WITHDRAWN, "withdrawn")
         errors.raise_if_any()
@@ -112,7 +142,12 @@ def check_answer(
     cleaned = _check_decisions(notification, notice_type, spec, decisions, errors, today)
     if not cleaned and not text and not files and not errors.by_key:
         if spec.files:
-            errors.add("text", MSG_CASE_FILES_ANSWER_EMPTY, "answer_empty")
+            message = (
+                MSG_CASE_FILES_ANSWER_EMPTY
+                if notification.kind == NotificationKind.CASE_FILES_REQUEST
+                else MSG_FILES_ANSWER_EMPTY
+            )
+            errors.add("text", message, "answer_empty")
         else:
             errors.add("text", MSG_ANSWER_EMPTY, "answer_empty")
     errors.raise_if_any()

@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     ACTION_PLAN_SHARED = "action_plan_shared", "Delt handleplan"
     ACTION_PLAN_CHANGED = "action_plan_changed", "Ændret handleplan"
     # --- end action_plans ---
+    # --- pre_sentence ---
+    INFORMATION_REQUEST = "information_request", "Anmodning om oplysninger til personundersøgelse"
     # --- consent ---
     CONSENT_REVOKED_NOTICE = "consent_revoked_notice", "Meddelelse om tilbagekaldt samtykke"
 

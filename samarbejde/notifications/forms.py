@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from samarbejde.core import dates
 from samarbejde.notifications import attachments
 from samarbejde.notifications.answers import ANSWER_TEXT_MAX, DECISION_TEXT_MAX
+from samarbejde.notifications.codes import NotificationKind
 from samarbejde.notifications.models import NotificationStatus
 
 MSG_MAX_LENGTH = "Teksten må højst være %(limit_value)d tegn. Du har skrevet %(show_value)d."
@@ -170,7 +171,7 @@ class AnswerForm(forms.Form):
         if self.takes_files:
             self.fields["text"].label = "Svar"
             self.fields["files"] = MultipleFileField(
-                label="Sagsakter",
+                label="Sagsakter" if notification.kind == NotificationKind.CASE_FILES_REQUEST else "Filer",
                 required=False,
                 help_text=files_help_text(),
                 widget=MultipleFileInput(attrs={"class": "form-input", "multiple": True, "accept": attachments.ACCEPT}),

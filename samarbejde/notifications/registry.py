@@ -58,6 +58,9 @@ class DeadlineRule:
     source: str
     setting: str = ""
     business_days_setting: str = ""
+    # The event's facts may name the due date (ISO text) in this fact: the sender chose it (e.g. a § 808
+    # request's answer date, before the hearing). The counted date is the default when the fact is empty.
+    due_fact: str = ""
 
     def resolve(self) -> Deadline:
         days = int(getattr(settings, self.setting, self.days)) if self.setting else self.days
@@ -70,6 +73,13 @@ class DeadlineRule:
 
     def due_from(self, start: date) -> date:
         return self.resolve().due_from(start)
+
+    def due_for(self, start: date, facts: Mapping | None = None) -> date:
+        """The due date of a notice of an event on `start`: the fact `due_fact` names, else counted."""
+        chosen = (facts or {}).get(self.due_fact) if self.due_fact else None
+        if chosen:
+            return chosen if isinstance(chosen, date) else date.fromisoformat(str(chosen))
+        return self.due_from(start)
 
     def describe(self) -> str:
         deadline = self.resolve()
@@ -265,6 +275,22 @@ ACTION_PLAN_ACK = DeadlineRule(
     setting="NOTICE_ACK_DUE_BUSINESS_DAYS",
 )
 # --- end action_plans ---
+# --- pre_sentence ---
+PRE_SENTENCE_RULE = "pre_sentence.information_request"
+PRE_SENTENCE = "pre_sentence"  # family: the body KiF asks before a judgment
+TOPIC_PRE_SENTENCE = "pre_sentence"
+BASIS_PRE_SENTENCE = "retsplejeloven:808"  # personundersøgelse forud for dom
+# No statutory answer deadline was found (domain brief, process 2: unverified). KiF chooses the answer date
+# before the hearing; this is the default counted from the request (a product choice, a setting).
+PRE_SENTENCE_DEADLINE = DeadlineRule(
+    10,
+    True,
+    "Produktvalg: ingen lovbestemt svarfrist fundet. KiF vælger svarfristen før retsmødet; standarden er 10 "
+    "hverdage efter anmodningen (indstillingen PRE_SENTENCE_ANSWER_DUE_BUSINESS_DAYS).",
+    setting="PRE_SENTENCE_ANSWER_DUE_BUSINESS_DAYS",
+    due_fact="answer_due",
+)
+# --- end pre_sentence ---
 
 # Families: which party a notice is to (rules.FOLLOW_UP picks the release rule per family).
 BENEFITS, CPR_REGISTER, PENSION_UDK, PENSION_RENT, CASE_FILES = (
@@ -528,6 +554,23 @@ def _types() -> list[NoticeType]:
             occurred_label="ændringen",
         ),
         # --- end action_plans ---------------------------------------------------------------------------
+        # --- pre_sentence -------------------------------------------------------------------------------
+        NoticeType(
+            PRE_SENTENCE_RULE,
+            1,
+            Kind.INFORMATION_REQUEST,
+            "Før dom: KiF's anmodning om oplysninger til en personundersøgelse (retsplejeloven § 808)",
+            PRE_SENTENCE,
+            BASIS_PRE_SENTENCE,
+            PRE_SENTENCE_DEADLINE,
+            topic=TOPIC_PRE_SENTENCE,
+            needs_answer=True,
+            answer=AnswerSpec(files=True, every_subject=False),
+            snapshot_fields=("court", "hearing_date", "questions", "disclosure_basis", "requested_by"),
+            group_by="party",
+            occurred_label="anmodningen",
+        ),
+        # --- end pre_sentence ---------------------------------------------------------------------------
         # --- consent --------------------------------------------------------------------------------------
         # The client revoked a consent: every organisation in its scope is told that it no longer covers
         # anything (information only: acknowledged, never answered). The consent is the thread, the
@@ -611,6 +654,14 @@ ROUTING_TOPICS = (
         "Kriminalforsorgens handleplan, når områder deles med kommunen, og ændringer i de delte områder.",
     ),
     # --- end action_plans ---
+    # --- pre_sentence ---
+    (
+        TOPIC_PRE_SENTENCE,
+        "Personundersøgelse (§ 808)",
+        (),
+        "Kriminalforsorgen i Friheds anmodning om oplysninger til en personundersøgelse før dom.",
+    ),
+    # --- end pre_sentence ---
 )
 
 
@@ -658,6 +709,12 @@ SNAPSHOT_FIELDS: dict[str, SnapshotField] = {
         SnapshotField("plan_change", "Ændring", "text"),
         SnapshotField("plan_link", "Handleplanen", "link"),
         # --- end action_plans ---
+        # --- pre_sentence ---
+        SnapshotField("court", "Ret", "text"),
+        SnapshotField("hearing_date", "Retsmøde", "date"),
+        SnapshotField("questions", "Spørgsmål", "text"),
+        SnapshotField("disclosure_basis", "Grundlag for videregivelsen", "text"),
+        # --- end pre_sentence ---
         # --- consent ---
         SnapshotField("consent_purpose", "Samtykkets formål", "text"),
         SnapshotField("consent_categories", "Oplysninger, samtykket omfattede", "choices"),

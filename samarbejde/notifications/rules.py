@@ -20,6 +20,8 @@ Triggers (the `kind` of a NoticeEvent) and their rules:
 - custody.conversion: nothing.
 - custody.correction: see `expected_for_correction` (the admission's and coordination's notices as the rules
   name them now; notifications.services reconciles them with what was sent).
+- pre_sentence.information_request: the body KiF asks (the facts' `addressee`), routed to its § 808 unit.
+- pre_sentence.closed: nothing (the event ends the investigation's thread: the recipients' links run out).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,6 +63,7 @@ TOPIC_UNIT_KIND: dict[str, str] = {
     R.TOPIC_PENSION: DepartmentKind.SOCIAL,  # decides on rent from the pension (§ 46, stk. 2)
     R.TOPIC_CASE_FILES: DepartmentKind.SOCIAL,  # makes the municipality's plan (serviceloven § 141)
     R.TOPIC_ACTION_PLAN: DepartmentKind.SOCIAL,  # action_plans: coordinates its § 141 plan with KRFO's
+    R.TOPIC_PRE_SENTENCE: DepartmentKind.SOCIAL,  # --- pre_sentence --- holds the citizen's social case
 }
 
 # The families an admission tells; a release repeats the notice to each of these parties.
@@ -106,6 +109,10 @@ class PersonSituation:
     # The event's facts as sent, for rules of process apps that need more than the above (e.g. action_plans
     # names the institution and the unit of the handleplansansvarlig).
     facts: Mapping = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # Whether the case-files request rests on the client's consent or a manager's override (the sender checks it;
+    # None: not said, as in events from before consent gated the request).
+    case_files_covered: bool | None = None
+    addressee: str | None = None  # pre_sentence: the organisation (code) an information request is to
     # --- consent ---: the organisations (codes) in a revoked consent's scope.
     consent_recipients: tuple[str, ...] = ()
 
@@ -122,6 +129,8 @@ class PersonSituation:
             stay_days=facts.get("stay_days"),
             coordinate_action_plan=facts.get("coordinate_action_plan"),
             facts=dict(facts),
+            case_files_covered=facts.get("case_files_covered"),
+            addressee=facts.get("addressee") or None,
             consent_recipients=tuple(facts.get("consent_recipients") or ()),
         )
 
@@ -230,13 +239,24 @@ def release_recipients(situation: PersonSituation, already: Sequence[Notified], 
 
 
 def coordination_recipients(situation: PersonSituation, already: Sequence[Notified]) -> list[Recipient]:
-    if situation.coordinate_action_plan is not True:
+    if situation.coordinate_action_plan is not True or situation.case_files_covered is False:
         return []
     if any(n.family == R.CASE_FILES for n in already):
         return []
     return [Recipient("coordination.case_files", situation.home_municipality_code, R.TOPIC_CASE_FILES)]
 
 
+# --- pre_sentence ---------------------------------------------------------------------------------------
+
+PRE_SENTENCE_REQUEST = "pre_sentence.information_request"
+
+
+def pre_sentence_recipients(situation: PersonSituation) -> list[Recipient]:
+    """A § 808 information request goes to the one body it is addressed to (its own notice, its own answer)."""
+    return [Recipient(R.PRE_SENTENCE_RULE, situation.addressee, R.TOPIC_PRE_SENTENCE)]
+
+
+# --- end pre_sentence -----------------------------------------------------------------------------------
 # --- consent -------------------------------------------------------------------------------------------
 
 CONSENT_REVOCATION = "consent.revocation"
@@ -278,6 +298,8 @@ def recipients_for(
         return expected_for_correction(situation, config)
     if trigger in ACTION_PLAN_TRIGGERS:
         return action_plan_recipients(trigger, situation)
+    if trigger == PRE_SENTENCE_REQUEST:  # --- pre_sentence ---
+        return pre_sentence_recipients(situation)
     if trigger == CONSENT_REVOCATION:  # --- consent ---
         return consent_revocation_recipients(situation)
     return []

@@ -141,10 +141,46 @@ STATUS_BADGES = {
 
 
 def inbox_for_list(user, *, status="", department_kind="", due_before=None, today=None) -> QuerySet[Notification]:
-    """The inbox list: one query for the rows, with everything a row shows joined in."""
-    return notifications_inbox(
-        user, status=status, department_kind=department_kind, due_before=due_before, today=today
-    ).select_related("assigned_to")
+    """The inbox list: one query for the rows, with what a row shows joined in and nothing else.
+
+    Only the columns the row, its status and the page's cursor use: a page builds some 250 small objects
+    instead of 400 full ones (every column of eight tables, the snapshot JSON and the user's password hash
+    included), which was most of the page's time once the query read only the page (issue 10)."""
+    return (
+        notifications_inbox(user, status=status, department_kind=department_kind, due_before=due_before, today=today)
+        .select_related(None)
+        .select_related("person", "recipient_department", "sender_organisation", "assigned_to")
+        .only(*INBOX_ROW_FIELDS)
+    )
+
+
+# What an inbox row shows (notifications/partials/inbox_results.html), its status as of today
+# (status.notification_status_on) and the keyset cursor (INBOX_ORDERING) read; nothing else is loaded.
+INBOX_ROW_FIELDS = (
+    "id",
+    "kind",
+    "list_key",
+    "due_date",
+    "needs_answer",
+    "read_at",
+    "acknowledged_at",
+    "answered_at",
+    "withdrawn_at",
+    "recipient_organisation_id",
+    "person__id",
+    "person__cpr",
+    "person__first_name",
+    "person__last_name",
+    "recipient_department__id",
+    "recipient_department__name",
+    "sender_organisation__id",
+    "sender_organisation__kind",
+    "sender_organisation__name",
+    "assigned_to__id",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
 
 
 def inbox_departments(user) -> list:

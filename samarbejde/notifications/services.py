@@ -235,7 +235,7 @@ def _create(event: NoticeEvent, plan: _Plan, *, source=None) -> list[Notificatio
             occurred_at=event.occurred_at,
             snapshot=_snapshot(notice_type, recipient, event, contacts, organisation),
             legal_basis=paragraphs[notice_type.legal_basis],
-            due_date=notice_type.deadline.due_from(start),
+            due_date=notice_type.deadline.due_for(start, event.facts),
             route_id=recipient.route,
             route_label=recipient.route_label[:300],
         )

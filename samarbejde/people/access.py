@@ -10,7 +10,8 @@ Both access functions return the same 404 for a missing person and a forbidden o
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 from django.http import Http404
 
 from samarbejde.organisations.access import active_membership
@@ -31,6 +32,19 @@ def live_links_of(user, membership=None, at=None) -> QuerySet[PersonLink]:
     )
 
 
+def has_live_link(links: QuerySet[PersonLink]):
+    """A filter condition: some row of `links` (correlated with OuterRef) exists. Use it, not Exists(links),
+    to scope a list by live links.
+
+    Why not EXISTS: PostgreSQL turns EXISTS into a semi-join and then judges how many rows pass by the link
+    table's statistics; when it misjudges the filter on live links (it did by 13x on a generated dataset), it
+    hashes every notice of the organisation and sorts them (75 ms at 23,000 notices, growing with the table)
+    instead of reading the list's index in order and stopping after a page (1.6 ms). A scalar subquery is never
+    made a join: it stays a per-row probe of the link index, so an ordered, LIMITed list costs what its page
+    shows. Same rows either way; portable SQL (SQLite runs it too)."""
+    return IsNull(Subquery(links.values("pk")[:1]), False)
+
+
 def persons_visible_to(user, action: str = "view") -> QuerySet[Person]:
     membership = active_membership(user)
     qs = Person.objects.select_related("home_municipality")
@@ -42,7 +56,7 @@ def persons_visible_to(user, action: str = "view") -> QuerySet[Person]:
     if action == "need_access":
         # Asking for need access finds the person by CPR (audited); the grant, not the search, shows them.
         return qs if membership.can(Cap.NEED_ACCESS) else qs.none()
-    return qs.filter(Exists(live_links_of(user, membership).filter(person=OuterRef("pk"))))
+    return qs.filter(has_live_link(live_links_of(user, membership).filter(person=OuterRef("pk"))))
 
 
 def access_person_by_id(user, pk, *, action: str = "view") -> Person:

@@ -83,6 +83,16 @@ NEED_ACCESS_ENDED = LinkRule(
     PRODUCT_CHOICE,
     setting="NEED_ACCESS_MAX_HOURS",  # the user picks the length, up to this many hours
 )
+# --- pre_sentence ---
+PRE_SENTENCE_CLOSED = LinkRule(
+    "pre_sentence.closed",
+    "Personundersøgelsen (§ 808) er afsluttet: KiF ser den en tid endnu og derefter ikke.",
+    frozenset({LinkReason.CASE}),
+    PRODUCT_CHOICE,
+    setting="PRE_SENTENCE_ACCESS_DAYS_AFTER_CLOSE",
+    default_days=90,
+)
+# --- end pre_sentence ---
 EXPIRED = LinkRule(
     "expired",
     "Henvendelsens udløbstidspunkt er passeret.",
@@ -103,6 +113,7 @@ RULES: tuple[LinkRule, ...] = (
     MAX_AFTER_END,
     CUSTODY_MOVED_ON,
     NEED_ACCESS_ENDED,
+    PRE_SENTENCE_CLOSED,
     EXPIRED,
     BY_HAND,
 )

@@ -72,6 +72,17 @@ def sees_notice(w: World, s: Subject, notice) -> bool:
     )
 
 
+def sees_investigation(w: World, s: Subject, investigation) -> bool:
+    """pre_sentence: the KiF office that holds the § 808 investigation, in a role that works on them."""
+    return (
+        s.org_is_krfo
+        and s.org == w.kif
+        and s.can(Cap.PERSON_VIEW_ALL)
+        and s.can(Cap.PERSON_REGISTER)
+        and s.can(Cap.LINK_OPEN)
+    )
+
+
 def _records_consent(w: World, s: Subject, person) -> bool:
     return s.can(Cap.CONSENT_RECORD) and sees_person(w, s, person)
 
@@ -188,6 +199,11 @@ ROUTES: dict[str, Row] = {
     "klienter/forloeb/<uuid:pk>/loesladelse/": Row("episode", _post_only(capability=Cap.PERSON_REGISTER)),
     "klienter/forloeb/<uuid:pk>/koordinering/": Row("episode", _post_only(capability=Cap.PERSON_REGISTER)),
     "klienter/forloeb/<uuid:pk>/rettelse/": Row("episode", _post_only(capability=Cap.PERSON_REGISTER)),
+    # --- pre_sentence ---
+    "personundersoegelser/<uuid:pk>/": Row("investigation", _web(sees_investigation)),
+    "personundersoegelser/<uuid:pk>/anmodning/": Row("investigation", _post_only(capability=Cap.PERSON_REGISTER)),
+    "personundersoegelser/<uuid:pk>/afslut/": Row("investigation", _post_only(capability=Cap.PERSON_REGISTER)),
+    "personundersoegelser/<uuid:pk>/erklaering.pdf": Row("investigation", _web(sees_investigation)),
     # --- consent: KRFO units that see the person; recording and revoking with Cap.CONSENT_RECORD ---
     "samtykke/person/<uuid:person_pk>/ny/": Row("person", _web(lambda w, s, p: _records_consent(w, s, p))),
     "samtykke/person/<uuid:person_pk>/erklaering.pdf": Row("person", _web(lambda w, s, p: _records_consent(w, s, p))),
@@ -305,6 +321,7 @@ def targets(world: World, kind: str) -> list:
         "public_document": lambda: list(PublicDocument.objects.order_by("slug")[:1]) or [_Missing(slug="findes-ikke")],
         "change_request": lambda: list(ContactChangeRequest.objects.order_by("pk")[:1]) or [_Missing()],
         "nothing": lambda: [None],
+        "investigation": lambda: world.investigations,
     }[kind]()
 
 

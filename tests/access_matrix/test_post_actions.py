@@ -24,6 +24,7 @@ from tests.access_matrix.test_access_matrix import (
     Cell,
     _id_operations,
     _id_routes,
+    sees_investigation,
     sees_notice,
     sees_person,
     tried,
@@ -188,6 +189,21 @@ ACTIONS: dict[str, Action] = {
         lambda w: [w.inmate_form],
         lambda w, f: {"status": "signed", "note": ""},
         lambda w, s, f: sees_person(w, s, f.person),
+    ),
+    # --- pre_sentence: the KiF office that holds the § 808 investigation sends requests and closes it ---
+    "pre_sentence_request": Action(
+        "/personundersoegelser/{pk}/anmodning/",
+        lambda w: w.investigations,
+        lambda w, i: {
+            "to_home": "on",
+            "questions": "Bolig?",
+            "basis": "retsplejeloven:808",
+            "answer_due": (timezone.localdate() + timedelta(days=5)).isoformat(),
+        },
+        sees_investigation,
+    ),
+    "pre_sentence_close": Action(
+        "/personundersoegelser/{pk}/afslut/", lambda w: w.investigations, lambda w, i: {"note": ""}, sees_investigation
     ),
 }
 

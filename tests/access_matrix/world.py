@@ -10,6 +10,8 @@
 - E: home 751, held by Storstrøm; its notices to 751 were withdrawn (so 751 has no link to E).
 - F: home 101, an old stay at KF (ended 400 days ago), held by Storstrøm now: Storstrøm sees the new episode only.
 - One of A's notices to 101 is withdrawn: 101 still has a link to A (the other notices), not to that notice.
+- G: home 101, no custody: KiF Hovedstaden opened a § 808 investigation (pre_sentence) and asked 101 for
+  information: KiF Hovedstaden sees the investigation and the request, 101 the request in its inbox.
 
 `Facts` says, from the scenario (not from the access code), which organisations have a live link to each person
 and to each episode: the policy functions in test_access_matrix.py decide every cell from these.
@@ -86,6 +88,9 @@ class World:
     # Staff who act in the scenario (for the POST tests).
     kf_worker: object = None
     storstroem_worker: object = None
+    # pre_sentence: the § 808 investigation of G and the KiF office that holds it.
+    investigations: list = field(default_factory=list)
+    kif: str = ""
     consents: list = field(default_factory=list)  # A's (no form) and B's (a signed form), both live
     # action_plans: A's plan (KF; housing shared with 101 on the legal basis), B's plan (Storstrøm; not shared).
     plans: list = field(default_factory=list)
@@ -166,6 +171,13 @@ def build_world(*, now=None) -> World:
     )
     notification_withdraw(a_withdrawn, reason="Sendt ved en fejl", acting_user=kf_worker)
     person_links_close_expired()
+    # --- pre_sentence: G, a § 808 investigation by KiF Hovedstaden with a request to 101 ---
+    from samarbejde.pre_sentence.tests.factories import KIF, kif_officer, open_investigation, send_request
+
+    kif_worker = kif_officer(username="matrix.kif.scenario")
+    g = make_person(acting_user=kif_worker, home=KBH, first_name="Gerda", last_name="Matrixg")
+    investigation_g = open_investigation(acting_user=kif_worker, person=g)
+    send_request(investigation_g, acting_user=kif_worker)
 
     # The subjects: for every role a user in an organisation that has a link (where the role has one) and one
     # in another organisation; KiF and the youth unit: one user with a need-access grant to A and one without.
@@ -230,7 +242,7 @@ def build_world(*, now=None) -> World:
             )
         )
 
-    persons = {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+    persons = {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f, "G": g}
     # As stored now (the services change their own locked copies: D's institution is Storstrøm's).
     episodes = {
         k: Episode.objects.select_related("institution").get(pk=e.pk)
@@ -250,6 +262,7 @@ def build_world(*, now=None) -> World:
     over = {ec.pk, ef_old.pk}  # the stays that ended 400 days ago: their notices' links have expired
     for key, episode in episodes.items():
         facts.episode_orgs[episode.pk] = custody[key]
+    facts.episode_orgs[investigation_g.pk] = {KIF}  # the notices' thread: the investigation
     notices = list(Notification.objects.all())
     for key, person in persons.items():
         # A notice's recipient keeps its link while the notice is not withdrawn and its stay not long over.
@@ -258,7 +271,8 @@ def build_world(*, now=None) -> World:
             for n in notices
             if n.person_id == person.pk and not n.withdrawn_at and n.thread_id not in over
         }
-        facts.person_orgs[key] = custody[key] | recipients
+        facts.person_orgs[key] = custody.get(key, set()) | recipients
+    facts.person_orgs["G"] |= {KIF}  # pre_sentence: no custody; the investigation's link is KiF's
     # action_plans (after the notices above: a shared plan's notice has the plan as its thread; 101 has a link
     # to A already, so the facts stay as they are).
     from samarbejde.action_plans import services as plan_services
@@ -297,5 +311,7 @@ def build_world(*, now=None) -> World:
         person_key={p.pk: k for k, p in persons.items()},
         kf_worker=kf_worker,
         storstroem_worker=st_worker,
+        investigations=[investigation_g],
+        kif=KIF,
         consents=[consent_a, consent_b],
     )

@@ -65,6 +65,8 @@ class World:
     inmate_form: object
     person_link: object
     audit_event: object
+    kif: object = None  # a KiF probation officer with a § 808 investigation of the person (pre_sentence)
+    investigation: object = None
     consent: object = None  # given on a signed form (its PDF is downloadable)
     plan: object = None  # action_plans: the episode's handleplan, housing shared with 101 on the legal basis
 
@@ -109,7 +111,15 @@ def world(settings, tmp_path) -> World:
     raw_key = api_key_create(
         organisation("101"), scopes=[ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_ANSWER], name="Test"
     )[1]
+    # --- pre_sentence: a § 808 investigation of the person by KiF, with a request to 101 ---
+    from samarbejde.pre_sentence.tests.factories import kif_officer, open_investigation, send_request
+
+    kif = kif_officer(username="completeness.kif")
+    investigation = open_investigation(acting_user=kif, person=person)
+    send_request(investigation, acting_user=kif)
     return World(
+        kif=kif,
+        investigation=investigation,
         worker=worker,
         coordinator=coordinator,
         administrator=administrator,
@@ -226,6 +236,15 @@ URL_PATTERNS: dict[str, object] = {
     "indbakke/<uuid:pk>/traek-tilbage/": PostOnly(),
     "indbakke/bilag/<uuid:pk>/": Shows("coordinator", lambda w: f"/indbakke/bilag/{w.attachment.pk}/"),
     "klienter/": Shows("worker", lambda w: "/klienter/"),
+    # --- pre_sentence ---
+    "personundersoegelser/": Shows("kif", lambda w: "/personundersoegelser/"),
+    "personundersoegelser/ny/": NotPersonal("on GET only the empty form; the CPR is POSTed (people.search)"),
+    "personundersoegelser/<uuid:pk>/": Shows("kif", lambda w: f"/personundersoegelser/{w.investigation.pk}/"),
+    "personundersoegelser/<uuid:pk>/anmodning/": PostOnly(),
+    "personundersoegelser/<uuid:pk>/afslut/": PostOnly(),
+    "personundersoegelser/<uuid:pk>/erklaering.pdf": Shows(
+        "kif", lambda w: f"/personundersoegelser/{w.investigation.pk}/erklaering.pdf"
+    ),
     "klienter/ubesvarede/": Shows("worker", lambda w: "/klienter/ubesvarede/"),
     "klienter/adgang/": Shows("worker", lambda w: "/klienter/adgang/"),  # the user's own need-access grants
     "klienter/indsaettelse/": NotPersonal("on GET only the empty CPR field; the look-up is a POST (people.search)"),
@@ -411,8 +430,9 @@ def test_the_tables_hold_what_the_issue_names():
         "samtykke/tilsidesaettelser/",
     ):
         assert name in shown, name
-    # 27 before the consent pages (issue 11) added 5; other helpers add theirs: at least the ones named above.
-    assert len(shown) >= 32
+    # 27 before the consent pages (issue 11) added 5 and the § 808 pages (pre_sentence) 3; other helpers
+    # add theirs: at least the ones named above.
+    assert len(shown) >= 32 + 3
 
 
 def _get(client, world: World, who: str, url: str):
@@ -471,6 +491,9 @@ def test_a_post_only_pattern_shows_nothing_on_get(client, world, route):
     if route.startswith("klienter/") or route.startswith("blanketter/"):
         who = "worker"
         url = url.replace(str(world.notice.pk), str(world.episode.pk if "klienter" in route else world.inmate_form.pk))
+    if route.startswith("personundersoegelser/"):
+        who = "kif"
+        url = url.replace(str(world.notice.pk), str(world.investigation.pk))
     response = _get(client, world, who, url)
     assert response.status_code == 405, f"GET {url} gave {response.status_code}"
 

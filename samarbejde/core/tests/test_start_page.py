@@ -27,6 +27,7 @@ SECTIONS = {
     Role.PROBATION_OFFICER: [
         "Ubesvarede underretninger",
         "Påmindelser og eskaleringer",
+        "Personundersøgelser (§ 808)",  # pre_sentence: KiF's investigations
         "Dine ændringsforslag til kontaktlisten",
     ],
     Role.YOUTH_SUPERVISOR: [

@@ -327,3 +327,59 @@ def test_others_cannot_decide(client, episode, role, code):
     response = client.post(url(episode, "koordinering/"), {"coordination-coordinate": "ja"})
     assert response.status_code in (403, 404)
     assert coordination_events(episode) == []
+
+
+# --- a correction of the home municipality and the consent (Køreplan step 3-4) ----------------------------
+
+
+def _correct_home(episode, worker, code, *, pension=None):
+    person = episode.person
+    return s.episode_correct_person(
+        episode,
+        home_municipality=Organisation.objects.get(code=code),
+        pension=pension or person.pension,
+        benefits=list(person.benefits or ()),
+        reason="Bopælskommunen var registreret forkert",
+        acting_user=worker,
+    )
+
+
+def test_a_corrected_home_municipality_gets_no_case_files_request_without_a_consent_with_it(worker, episode):
+    s.episode_decide_coordination(episode, coordinate=True, acting_user=worker)
+    [first] = case_file_requests(episode)
+
+    _correct_home(episode, worker, "751")
+
+    first.refresh_from_db()
+    assert first.withdrawn_at is not None  # København no longer holds the case
+    assert [n for n in case_file_requests(episode) if n.withdrawn_at is None] == []  # Aarhus not asked: no consent
+    # Once the consent with Aarhus is recorded, repeating "yes" asks Aarhus.
+    ConsentFactory(
+        person=episode.person, recipients=[Organisation.objects.get(code="751")], categories=[DataCategory.CASE_FILES]
+    )
+    outcome = s.episode_decide_coordination(episode, coordinate=True, acting_user=worker)
+    assert outcome.case_files_request.recipient_organisation.code == "751"
+
+
+def test_a_corrected_home_municipality_with_a_consent_gets_the_request(worker, episode):
+    ConsentFactory(
+        person=episode.person, recipients=[Organisation.objects.get(code="751")], categories=[DataCategory.CASE_FILES]
+    )
+    s.episode_decide_coordination(episode, coordinate=True, acting_user=worker)
+
+    _correct_home(episode, worker, "751")
+
+    [live] = [n for n in case_file_requests(episode) if n.withdrawn_at is None]
+    assert live.recipient_organisation.code == "751"
+
+
+def test_a_correction_that_keeps_the_municipality_keeps_the_request_sent_even_after_the_consent_lapsed(worker, episode):
+    s.episode_decide_coordination(episode, coordinate=True, acting_user=worker)
+    [request] = case_file_requests(episode)
+    for consent in episode.person.consents.all():
+        revoke(consent)
+
+    _correct_home(episode, worker, "101", pension="folkepension")
+
+    request.refresh_from_db()
+    assert request.withdrawn_at is None  # nothing new is disclosed: the request already sent stands

@@ -100,4 +100,6 @@ def test_the_command_runs_twice_in_a_row():
     lines = out.getvalue().splitlines()
     assert f" {len(DEMO_PERSONS)} new demo people," in lines[0]
     assert " 0 new demo people," in lines[1]
-    assert Person.objects.count() == len(DEMO_PERSONS)
+    from samarbejde.demo.pre_sentence import DEMO_INVESTIGATIONS  # § 808 demo people (pre_sentence), no custody
+
+    assert Person.objects.count() == len(DEMO_PERSONS) + len(DEMO_INVESTIGATIONS)

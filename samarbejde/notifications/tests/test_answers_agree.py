@@ -234,3 +234,130 @@ def test_form_service_and_api_accept_and_refuse_the_same_answers(
     }
     assert results == {"form": accepted, "service": accepted, "api": accepted}, case
     assert not NotificationAnswer.objects.exists()  # every attempt was rolled back
+
+
+# --- answers with files: the § 808 information request (pre_sentence) and the same checks through the API ------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+EXE_BYTES = b"MZ\x90\x00" + b"\x00" * 60
+
+# (case, notice, free text, files [(name, bytes)], accepted)
+FILE_CASES = [
+    ("text alone", "pre_sentence", "Borgeren bor i lejebolig.", [], True),
+    ("a file alone", "pre_sentence", "", [("bolig.pdf", PDF_BYTES)], True),
+    ("text and two files", "pre_sentence", "Se bilag.", [("a.pdf", PDF_BYTES), ("b.pdf", PDF_BYTES)], True),
+    ("nothing at all", "pre_sentence", "", [], False),
+    ("a program is no case file", "pre_sentence", "Se bilag.", [("rapport.pdf", EXE_BYTES)], False),
+    ("an empty file", "pre_sentence", "Se bilag.", [("tom.pdf", b"")], False),
+    ("no files to a benefits request", "benefits", "", [("a.pdf", PDF_BYTES)], False),
+]
+
+
+@pytest.fixture
+def file_notices(settings, tmp_path):
+    from samarbejde.pre_sentence.tests.factories import kif_officer, open_investigation, send_request
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    worker = krfo_case_worker()
+    benefits = admit(make_person(acting_user=worker, benefits=["kontanthjaelp"]), acting_user=worker).notifications
+    officer = kif_officer()
+    (request,) = send_request(open_investigation(acting_user=officer), acting_user=officer).notifications
+    return {"pre_sentence": request, "benefits": benefits[0]}
+
+
+def _uploads(files):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [SimpleUploadedFile(name, content, content_type="application/pdf") for name, content in files]
+
+
+@pytest.mark.parametrize(("case", "which", "text", "files", "accepted"), FILE_CASES, ids=[c[0] for c in FILE_CASES])
+def test_form_service_and_api_agree_on_answers_with_files(client, file_notices, case, which, text, files, accepted):
+    import base64
+
+    from django.utils.datastructures import MultiValueDict
+
+    notice = file_notices[which]
+    user = user_with_role(Role.MUNICIPAL_CASE_WORKER, "101")
+    raw_key = api_key_create(organisation("101"), scopes=[ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_ANSWER])[
+        1
+    ]
+    data = {"text": text}
+    if which == "benefits":
+        data.update({"kontanthjaelp-code": "stopped", "kontanthjaelp-date": D})
+    form = AnswerForm(data, MultiValueDict({"files": _uploads(files)}), notification=notice)
+    # The inbox form offers no file field for a benefits request: its files never reach the check.
+    form_result = ("files" in form.fields or which != "benefits") and form.is_valid()
+
+    def service_attempt():
+        try:
+            ns.notification_answer(
+                notice,
+                decisions={"kontanthjaelp": {"code": "stopped", "effective_date": D}} if which == "benefits" else None,
+                text=text,
+                files=_uploads(files),
+                acting_user=user,
+            )
+        except ValidationError:
+            return False
+        return True
+
+    def api_attempt():
+        body = {
+            "text": text,
+            "files": [{"name": n, "content_base64": base64.b64encode(c).decode()} for n, c in files],
+            "decisions": [{"subject": "kontanthjaelp", "code": "stopped", "effective_date": D}]
+            if which == "benefits"
+            else [],
+        }
+        response = client.post(
+            f"/api/v1/notifications/{notice.pk}/answers/",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw_key}",
+        )
+        assert response.status_code in (201, 400), response.content
+        if response.status_code == 201:
+            assert [f["name"] for f in response.json()["files"]] == [n for n, _ in files]
+        else:
+            assert response.json()["detail"]
+        return response.status_code == 201
+
+    results = {"form": form_result, "service": _rolled_back(service_attempt), "api": _rolled_back(api_attempt)}
+    assert results == {"form": accepted, "service": accepted, "api": accepted}, case
+    assert not NotificationAnswer.objects.exists()
+
+
+def test_the_api_refuses_a_file_that_is_not_base64_in_danish(client, file_notices):
+    notice = file_notices["pre_sentence"]
+    raw_key = api_key_create(organisation("101"), scopes=[ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_ANSWER])[
+        1
+    ]
+    response = client.post(
+        f"/api/v1/notifications/{notice.pk}/answers/",
+        {"text": "", "files": [{"name": "a.pdf", "content_base64": "ikke base64!"}]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw_key}",
+    )
+    assert response.status_code == 400
+    assert "ikke gyldig base64" in response.json()["detail"]
+    assert not NotificationAnswer.objects.exists()
+
+
+def test_the_api_refuses_an_answer_after_the_investigation_is_closed(client, file_notices):
+    from samarbejde.pre_sentence.models import Investigation, InvestigationStatus
+    from samarbejde.pre_sentence.services import MSG_ANSWER_CLOSED
+
+    notice = file_notices["pre_sentence"]
+    Investigation.objects.filter(pk=notice.thread_id).update(status=InvestigationStatus.CLOSED)
+    raw_key = api_key_create(organisation("101"), scopes=[ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_ANSWER])[
+        1
+    ]
+    response = client.post(
+        f"/api/v1/notifications/{notice.pk}/answers/",
+        {"text": "For sent."},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw_key}",
+    )
+    assert response.status_code == 400
+    assert MSG_ANSWER_CLOSED in response.json()["detail"]

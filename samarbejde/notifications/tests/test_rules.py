@@ -207,6 +207,16 @@ def test_coordination_asks_once_per_thread_and_only_on_yes():
     assert recipients_for(rules.COORDINATION, no) == []
 
 
+@pytest.mark.parametrize("covered, asked", [(True, True), (None, True), (False, False)])
+def test_the_case_files_request_goes_only_when_the_sender_says_consent_or_an_override_covers_it(covered, asked):
+    """Køreplan step 3-4: the sender (custody) checks the consent; False (e.g. a corrected home municipality with
+    no consent) sends nothing; None is an event from before the gate."""
+    situation = replace(SITUATIONS["kontanthjaelp"], coordinate_action_plan=True, case_files_covered=covered)
+    assert bool(recipients_for(rules.COORDINATION, situation)) is asked
+    expected = rules.expected_for_correction(situation, CONFIG)
+    assert any(r.rule == "coordination.case_files" for r in expected) is asked
+
+
 def test_reconcile_keeps_what_is_still_right_and_replaces_the_rest():
     before = plan(rules.ADMISSION, SITUATIONS["kontanthjaelp_sygedagpenge"])
     sent = [rules.Sent(i, r.rule, r.organisation_code, r.unit, r.subjects) for i, r in enumerate(before, start=1)] + [
