@@ -66,6 +66,8 @@ def test_schedule_contains_the_heartbeat_the_link_and_deadline_sweeps_and_the_at
     assert [entry.task_path for entry in schedule()] == [
         "samarbejde.core.tasks.worker_heartbeat",
         "samarbejde.people.tasks.links_close_expired",
+        # The handleplan's deadline reminders (Køreplan step 5), before the platform's sweep follows them up.
+        "samarbejde.action_plans.tasks.action_plans_deadline_sweep",
         "samarbejde.notifications.tasks.notifications_deadline_sweep",
         "samarbejde.notifications.tasks.attachments_cleanup",
         "samarbejde.delivery.tasks.deliveries_sweep",

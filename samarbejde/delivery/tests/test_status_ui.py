@@ -265,7 +265,9 @@ def test_episode_timeline_sums_up_each_notices_deliveries(client, states, worker
 
 # The episode page's own queries (session, episode, events, notices, acknowledgers, status changes, audit,
 # the institutions and the municipalities its forms offer) plus one for all deliveries of all its notices.
-EPISODE_PAGE_QUERIES = 13  # 12, +1 the consents panel (consent app; +1 more for their scopes when there are any)
+# 12, +1 the consents panel (consent app; +1 more for their scopes when there are any), +2 the handleplan box
+# (the plan, its deadline follow-ups).
+EPISODE_PAGE_QUERIES = 15
 
 
 def test_episode_page_query_count_is_constant_in_notices_and_deliveries(client, states, worker):
