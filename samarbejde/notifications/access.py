@@ -9,8 +9,8 @@
   live link to (an institution: the episodes of the inmates it holds, and for a while those it let go), and
   all of a person's notices through a user's need-access grant.
 - Administrators and everybody else: none.
-Acting on a notice (acknowledge, answer) is for the recipient organisation only. Missing and forbidden
-give the same 404.
+Acting on a notice (acknowledge, answer) is for the recipient organisation only (a KRFO unit too, for the notices
+addressed to it). Missing and forbidden give the same 404.
 """
 
 from django.core.exceptions import ValidationError
@@ -42,9 +42,14 @@ def notifications_visible_to(user, action: str = "view") -> QuerySet[Notificatio
             recipient_organisation_id=membership.organisation_id,
             withdrawn_at__isnull=True,
         )
-    if action in RECIPIENT_ACTIONS:
+    if action in RECIPIENT_ACTIONS and not is_krfo:
         return qs.none()
     if is_krfo and membership.can(Cap.PERSON_VIEW_ALL):
+        if action in RECIPIENT_ACTIONS:
+            # A notice addressed to the KRFO unit itself (e.g. the handleplan's deadline reminder to the
+            # institution): the unit takes hold of it like any recipient; of the rest it is the sender, not the
+            # recipient.
+            qs = qs.filter(recipient_organisation_id=membership.organisation_id, withdrawn_at__isnull=True)
         return qs.filter(
             has_live_link(
                 links.filter(

@@ -90,12 +90,11 @@ def inbox(request):
 
 def _may_act(user, notification) -> bool:
     membership = active_membership(user)
-    return (
-        membership is not None
-        and membership.can(Cap.PERSON_VIEW_LINKED)
-        and not membership.organisation.is_krfo
-        and membership.organisation_id == notification.recipient_organisation_id
-    )
+    if membership is None or membership.organisation_id != notification.recipient_organisation_id:
+        return False
+    if membership.organisation.is_krfo:  # a notice addressed to the KRFO unit itself (notifications.access)
+        return membership.can(Cap.PERSON_VIEW_ALL)
+    return membership.can(Cap.PERSON_VIEW_LINKED)
 
 
 def _sender_contact(notification) -> dict:

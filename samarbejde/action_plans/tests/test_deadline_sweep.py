@@ -105,3 +105,32 @@ def test_the_episode_page_lists_the_follow_ups(client, worker, episode):
         client.force_login(worker)
         page = client.get(reverse("custody:episode_detail", kwargs={"pk": episode.pk})).content.decode()
     assert "Rykker for overskredet frist sendt" in page and "Overskredet" in page
+
+
+def test_the_institution_takes_hold_of_the_reminder_on_the_notice_page_so_the_platform_does_not_escalate_it(
+    client, worker, episode
+):
+    """The reminder is addressed to the institution itself: its case worker acknowledges it like any recipient;
+    a municipality's user cannot."""
+    from samarbejde.notifications import services as ns
+    from samarbejde.notifications.models import NotificationReminder, NotificationStatus
+    from samarbejde.organisations.roles import Role
+    from samarbejde.organisations.tests.factories import user_with_role
+
+    with at("2027-03-22"):
+        s.deadline_sweep()
+    [reminder] = notices("action_plans.due")
+    with at("2027-03-23"):
+        client.force_login(worker)
+        page = client.get(reminder.get_absolute_url()).content.decode()
+        assert reminder.get_absolute_url() + "kvitter/" in page  # the acknowledge button is offered
+        response = client.post(f"{reminder.get_absolute_url()}kvitter/", follow=True)
+    assert "Du har kvitteret for underretningen." in response.content.decode()
+    reminder.refresh_from_db()
+    assert reminder.acknowledged_at is not None and reminder.status == NotificationStatus.ACKNOWLEDGED
+    with at("2027-04-15"):
+        ns.deadline_sweep()
+    assert not NotificationReminder.objects.filter(notification=reminder).exists()
+    with at("2027-04-15"):
+        client.force_login(user_with_role(Role.MUNICIPAL_COORDINATOR, "101"))
+        assert client.post(f"{reminder.get_absolute_url()}kvitter/").status_code == 404
