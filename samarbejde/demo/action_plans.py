@@ -23,7 +23,7 @@ def load_demo_action_plans(people, *, krfo, leader) -> int:
     from samarbejde.action_plans import services as s
     from samarbejde.action_plans.services import deadline_sweep
     from samarbejde.custody.models import Episode, EpisodeStatus
-    from samarbejde.demo.data import _demo_actor
+    from samarbejde.demo.actors import demo_actor
     from samarbejde.organisations.models import Department, Organisation
 
     today = timezone.localdate()
@@ -123,7 +123,7 @@ def load_demo_action_plans(people, *, krfo, leader) -> int:
         plan = s.plan_share(
             plan, expected_version=plan.version, shares={"employment": "legal"}, acting_user=leader
         ).plan
-        coordinator = _demo_actor("odense.koordinator")
+        coordinator = demo_actor("odense.koordinator")
         department = Department.objects.filter(organisation=odense, kind="jobcenter").first()
         plan = action(
             plan,

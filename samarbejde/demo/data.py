@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from samarbejde.demo.actors import demo_actor
 from samarbejde.organisations.models import Contact, ContactFunction, Department, Organisation
 from samarbejde.organisations.roles import DepartmentKind, OrgKind, Role
 from samarbejde.organisations.services import membership_grant
@@ -293,17 +294,6 @@ DEMO_PERSONS = {
 }
 
 
-def _demo_actor(username: str):
-    """A demo user with their first active membership in use (as the middleware would pick it)."""
-    from samarbejde.organisations.models import Membership
-
-    user = get_user_model().objects.get(username=username)
-    user.active_membership = (
-        Membership.objects.active().filter(user=user).select_related("organisation", "department").first()
-    )
-    return user
-
-
 def _days_ago(days: int, hour: int = 10):
     from datetime import timedelta
 
@@ -343,9 +333,9 @@ def load_demo_cases() -> int:
 
     if Person.objects.filter(cpr__in=[p.cpr for p in DEMO_PERSONS.values()]).exists():
         return 0
-    krfo = _demo_actor("krfo.sagsbehandler")  # Københavns Fængsler
-    leader = _demo_actor("krfo.leder")  # Storstrøm Fængsel
-    kbh = _demo_actor("kbh.sagsbehandler")  # Københavns Kommune, ydelser
+    krfo = demo_actor("krfo.sagsbehandler")  # Københavns Fængsler
+    leader = demo_actor("krfo.leder")  # Storstrøm Fængsel
+    kbh = demo_actor("kbh.sagsbehandler")  # Københavns Kommune, ydelser
     institutions = {
         o.code: o for o in Organisation.objects.filter(code__in=["krfo-koebenhavns-faengsler", "krfo-storstroem"])
     }
@@ -458,7 +448,9 @@ def load_demo_cases() -> int:
         acting_user=kbh,
     )
 
-    __import__("samarbejde.demo.pre_sentence", fromlist=["_"]).load_demo_pre_sentence()  # § 808 (pre_sentence)
+    from samarbejde.demo.pre_sentence import load_demo_pre_sentence  # --- pre_sentence (issue 11) ---
+
+    load_demo_pre_sentence()
     from samarbejde.demo.consent import load_demo_consents  # --- consent (issue 11) ---
 
     load_demo_consents(people, krfo=krfo, leader=leader)

@@ -68,7 +68,7 @@ def _pdf(text: str) -> bytes:
 @transaction.atomic
 def load_demo_pre_sentence() -> int:
     """Create the demo investigations (none when they exist). Returns how many were created."""
-    from samarbejde.demo.data import _demo_actor
+    from samarbejde.demo.actors import demo_actor
     from samarbejde.notifications.services import notification_answer
     from samarbejde.organisations.models import Organisation
     from samarbejde.people.models import Person
@@ -77,8 +77,8 @@ def load_demo_pre_sentence() -> int:
 
     if Investigation.objects.filter(person__cpr__in=[d.cpr for d in DEMO_INVESTIGATIONS.values()]).exists():
         return 0
-    kif = _demo_actor("kif.tilsyn")
-    kbh_coordinator = _demo_actor("kbh.koordinator")
+    kif = demo_actor("kif.tilsyn")
+    kbh_coordinator = demo_actor("kbh.koordinator")
     koebenhavn = Organisation.objects.get(code="101")
     today = timezone.localdate()
     for key, demo in DEMO_INVESTIGATIONS.items():
