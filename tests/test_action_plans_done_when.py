@@ -111,6 +111,10 @@ def test_the_handleplan_done_when(client):
     for language, title in (("da", "Din handleplan"), ("en", "Your action plan")):
         page = client.get(reverse("action_plans:client", kwargs={"pk": plan.pk, "language": language})).content.decode()
         assert title in page and "Kontanthjælp bevilges fra løsladelsen" in page
+        printed = client.get(
+            reverse("action_plans:client", kwargs={"pk": plan.pk, "language": language}), {"udskrift": "pdf"}
+        )
+        assert printed["Content-Type"] == "application/pdf" and printed.content.startswith(b"%PDF")  # it prints
     from samarbejde.consent.models import Consent
 
     consent_revoke(

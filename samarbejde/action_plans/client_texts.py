@@ -22,6 +22,8 @@ CLIENT_TEXTS: dict[str, dict] = {
         "status": "Hvor langt",
         "no_actions": "Der er ikke aftalt noget endnu.",
         "shared": "Dette område deles med din kommune, så kommunen kan hjælpe.",
+        "pdf": "Hent planen som PDF til udskrift",
+        "printed": "Udskrevet",
         "areas": {
             "housing": "Bolig",
             "finances": "Penge og forsørgelse",
@@ -57,6 +59,8 @@ CLIENT_TEXTS: dict[str, dict] = {
         "status": "How far",
         "no_actions": "Nothing has been agreed yet.",
         "shared": "This part is shared with your municipality, so that it can help you.",
+        "pdf": "Download the plan as a PDF to print",
+        "printed": "Printed",
         "areas": {
             "housing": "Housing",
             "finances": "Money and income",

@@ -374,7 +374,7 @@ def plan_client(request, pk, language):
         person=plan.person,
         obj=plan,
         purpose="Handleplan i klart sprog til klienten",
-        details={"language": language},
+        details={"language": language, "pdf": request.GET.get("udskrift") == "pdf"},
     )
     areas = []
     for area in plan.area_list:
@@ -397,11 +397,16 @@ def plan_client(request, pk, language):
                 ],
             }
         )
-    return render(
-        request,
-        "action_plans/plan_client.html",
-        {"plan": plan, "person": plan.person, "t": texts, "language": language, "areas": areas},
-    )
+    context = {"plan": plan, "person": plan.person, "t": texts, "language": language, "areas": areas}
+    if request.GET.get("udskrift") == "pdf":
+        # The same plain-language plan as a PDF to print and hand to the client (no CPR on it: the client's own).
+        context["printed_at"] = timezone.now()
+        response = HttpResponse(
+            render_pdf("action_plans/plan_client_pdf.html", context), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="handleplan-{language}-{plan.pk}.pdf"'
+        return response
+    return render(request, "action_plans/plan_client.html", context)
 
 
 # --- the list -----------------------------------------------------------------------------------------------

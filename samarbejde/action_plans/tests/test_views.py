@@ -120,6 +120,15 @@ def test_versions_pdf_and_client_versions(client, worker, plan):
     assert "Din handleplan" in da and "Your action plan" in en and 'lang="en"' in en
     assert client.get(url(plan, "client", language="xx")).status_code == 404
     assert AuditEvent.objects.filter(action="action_plans.client_version", person=plan.person).count() == 2
+    # Printed for the client in either language: a PDF of the same plain-language plan (audited like the page).
+    assert "?udskrift=pdf" in da and "Download the plan as a PDF to print" in en
+    for language in ("da", "en"):
+        printed = client.get(url(plan, "client", language=language), {"udskrift": "pdf"})
+        assert printed["Content-Type"] == "application/pdf" and printed.content.startswith(b"%PDF")
+    assert (
+        AuditEvent.objects.filter(action="action_plans.client_version", person=plan.person, details__pdf=True).count()
+        == 2
+    )
 
 
 def test_the_municipality_sees_the_shared_areas_only_and_adds_its_commitment(client, worker, plan):
