@@ -22,6 +22,7 @@ from django_otp import login as otp_login
 
 from samarbejde.accounts import lockout, selectors, services
 from samarbejde.accounts.forms import EnrolmentCodeForm, LoginForm, OTPTokenForm
+from samarbejde.core.forms import add_service_errors
 
 MEMBERSHIP_SESSION_KEY = "membership_id"
 # The unconfirmed TOTP device this session may confirm: set once an enrolment code is accepted.
@@ -55,15 +56,6 @@ def _safe_next(request, default: str = "core:start"):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal as form errors: keyed ones on their field, others above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -108,7 +100,7 @@ def otp_setup(request):
         try:
             device = services.otp_device_confirm(device, form.cleaned_data["token"], acting_user=user)
         except ValidationError as refused:
-            _add_errors(form, refused)
+            add_service_errors(form, refused)
         else:
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
@@ -127,7 +119,7 @@ def _otp_enrolment_code(request):
         except ValidationError as refused:
             if selectors.otp_is_on(user):
                 return redirect("accounts:otp_verify")
-            _add_errors(form, refused)
+            add_service_errors(form, refused)
             if lockout.record_failed_attempt(request, user.get_username()):
                 logout(request)
                 return lockout.lockout_response(request)
@@ -148,7 +140,7 @@ def otp_verify(request):
         try:
             device = services.otp_device_verify(request.user, form.cleaned_data["token"])
         except ValidationError as refused:
-            _add_errors(form, refused)
+            add_service_errors(form, refused)
         else:
             otp_login(request, device)
             return redirect(_safe_next(request))

@@ -26,6 +26,7 @@ from samarbejde.action_plans.forms import (
 )
 from samarbejde.action_plans.models import PlanAction, PlanVersion
 from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.core.forms import add_service_errors
 from samarbejde.core.pdf import render_pdf
 from samarbejde.custody.access import access_episode_by_id
 from samarbejde.organisations.access import active_membership, require_capability
@@ -44,14 +45,6 @@ def _krfo(request):
 def _municipal(request):
     if side_of(request.user) != MUNICIPAL:
         raise Http404
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _report(request, outcome, done: str) -> None:
@@ -199,7 +192,7 @@ def _post(request, plan, form, name: str, call, done: str):
         try:
             outcome = call(form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             if _is_stale(exc):
                 _stale_rebind(request, form, plan)
                 return _render_plan(request, plan.pk, status=409, **{name: form})
@@ -271,7 +264,7 @@ def action_edit(request, pk, action_pk):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             if _is_stale(exc):
                 _stale_rebind(request, form, plan)
                 return _render_plan(request, plan.pk, status=409, update_forms={action.pk: form})
@@ -515,7 +508,7 @@ def _municipal_post(request, pk, form_factory, name: str, call, done: str):
         try:
             call(plan, form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             if _is_stale(exc):
                 _stale_rebind(request, form, plan)
                 return _render_municipal(request, pk, status=409, **{name: form})
@@ -608,7 +601,7 @@ def municipal_action_edit(request, pk, action_pk):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             if _is_stale(exc):
                 _stale_rebind(request, form, plan)
                 return _render_municipal(request, pk, status=409, update_forms={action.pk: form})

@@ -12,6 +12,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.core.forms import add_service_errors
 from samarbejde.core.pagination import keyset_page
 from samarbejde.custody import selectors, services
 from samarbejde.custody.access import access_episode_by_id, may_change_at
@@ -41,16 +42,6 @@ from samarbejde.people.services import person_access_grant
 PAGE_SIZE = 50
 UNSETTLED_ORDERING = selectors.UNSETTLED_ORDERING
 LOOKUP_AUTO_ID = "lookup_%s"
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: on a visible field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            visible = field in form.fields and not form.fields[field].widget.is_hidden
-            form.add_error(field if visible else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _report_outcome(request, outcome, done: str) -> None:
@@ -122,7 +113,7 @@ def admission_create(request):
                         person=person, **form.service_kwargs(municipality_by_code), acting_user=request.user
                     )
                 except ValidationError as exc:
-                    _add_service_errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     _report_outcome(request, outcome, "Indsættelsen er registreret.")
                     return redirect("custody:episode_detail", pk=outcome.episode.pk)
@@ -210,7 +201,7 @@ def _episode_action(request, episode, form, context_name: str, call, done: str):
         try:
             outcome = call(episode, form)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             _report_outcome(request, outcome, done)
             return redirect("custody:episode_detail", pk=outcome.episode.pk)
@@ -347,7 +338,7 @@ def episode_coordination(request, pk):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if not outcome.unchanged:
                 _report_outcome(request, outcome, MSG_COORDINATION_DONE)
@@ -467,7 +458,7 @@ def need_access(request):
                     acting_user=request.user,
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 until = date_format(localtime(grant.expires_at), "DATETIME_FORMAT")
                 messages.success(request, f"Du har adgang til klienten til {until}. Adgangen er logget.")

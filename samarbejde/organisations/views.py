@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from samarbejde.core.forms import add_service_errors
 from samarbejde.core.pagination import CappedPaginator
 from samarbejde.organisations import selectors, services
 from samarbejde.organisations.access import (
@@ -37,15 +38,6 @@ HISTORY_PAGE_SIZE = 25
 MSG_PROPOSED = "Tak. Dit forslag er sendt til behandling hos Kriminalforsorgens administrator."
 MSG_APPROVED = "Forslaget er godkendt, og kontaktlisten er opdateret."
 MSG_REJECTED = "Forslaget er afvist. Forslagsstilleren kan se begrundelsen."
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -102,7 +94,7 @@ def change_request_create(request, code: str):
                     acting_user=request.user,
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied:  # membership changed between the access check and the write
                 raise Http404 from None
             else:
@@ -150,7 +142,7 @@ def route_change_request_create(request, code: str):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -205,7 +197,7 @@ def change_request_review(request, pk):
             if getattr(exc, "code", None) == "already_decided":
                 messages.error(request, services.MSG_ALREADY_DECIDED)
                 return redirect("organisations:change_request_detail", pk=change_request.pk)
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("organisations:change_request_detail", pk=change_request.pk)
     return render(request, "organisations/change_request_detail.html", _detail_context(request, change_request, form))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samarbejde.audit.services import audit_read_many, audit_record
+from samarbejde.core.forms import add_service_errors
 from samarbejde.core.pagination import keyset_page
 from samarbejde.core.pdf import render_pdf
 from samarbejde.organisations import selectors as org_selectors
@@ -32,14 +33,6 @@ PAGE_SIZE = 50
 def _require_kif(request):
     if not works_on_investigations(request.user):
         raise PermissionDenied
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_capability(Cap.PERSON_VIEW_ALL)
@@ -96,7 +89,7 @@ def investigation_create(request):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Personundersøgelsen er oprettet. Send nu en anmodning om oplysninger.")
             return redirect("pre_sentence:investigation_detail", pk=investigation.pk)
@@ -167,7 +160,7 @@ def request_send(request, pk):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             names = ", ".join(r.recipient.display_name for r in outcome.requests)
             messages.success(request, f"Anmodningen om oplysninger er sendt til {names}.")
@@ -189,7 +182,7 @@ def investigation_close(request, pk):
             if not investigation.is_open:
                 messages.error(request, exc.messages[0])
                 return redirect("pre_sentence:investigation_detail", pk=investigation.pk)
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Personundersøgelsen er afsluttet. Ubesvarede anmodninger er trukket tilbage.")
             return redirect("pre_sentence:investigation_detail", pk=investigation.pk)
