@@ -18,7 +18,7 @@ from samarbejde.action_plans.models import ActionPlan, PlanArea
 from samarbejde.custody.access import episodes_visible_to, may_change_at
 from samarbejde.organisations.access import active_membership
 from samarbejde.organisations.roles import Cap, OrgKind
-from samarbejde.people.access import live_links_of
+from samarbejde.people.access import has_live_link, live_links_of
 
 KRFO, MUNICIPAL = "krfo", "municipal"
 
@@ -47,7 +47,7 @@ def plans_visible_to(user, action: str = "view") -> QuerySet[ActionPlan]:
         membership = active_membership(user)
         links = live_links_of(user, membership)
         return qs.filter(
-            Exists(links.filter(person_id=OuterRef("person_id"))),
+            has_live_link(links.filter(person_id=OuterRef("person_id"))),
             Exists(PlanArea.objects.filter(plan=OuterRef("pk")).exclude(share_basis="")),
             municipality_id=membership.organisation_id,
         )

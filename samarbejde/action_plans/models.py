@@ -65,7 +65,11 @@ class ActionPlan(BaseModel):
     class Meta:
         verbose_name = "handleplan"
         verbose_name_plural = "handleplaner"
-        indexes = [models.Index(fields=["municipality", "status"], name="actionplan_municipality_status")]
+        indexes = [
+            models.Index(fields=["municipality", "status"], name="actionplan_municipality_status"),
+            # The list (selectors.PLAN_LIST_ORDERING): a keyset page is a range scan of this index (ADR 0013).
+            models.Index(fields=["-created_at", "-id"], name="actionplan_list"),
+        ]
 
     def __str__(self) -> str:
         return f"Handleplan {self.pk} ({self.get_status_display()})"

@@ -122,9 +122,13 @@ def deadline_state(episode: Episode, plan: ActionPlan | None, today: date | None
     return {"escalation": "overdue", "reminder": "soon"}.get(step or "", "open")
 
 
+# The plan list's order: newest plan first; a keyset page over the index actionplan_list (ADR 0013).
+PLAN_LIST_ORDERING = ["-created_at", "-id"]
+
+
 def plans_for_list(user) -> QuerySet[ActionPlan]:
-    """The plans the user sees, newest admission first (a page of them: the list view slices)."""
-    return plans_visible_to(user).order_by("-episode__admitted_at", "id")
+    """The plans the user sees in PLAN_LIST_ORDERING (the view pages it with core.pagination.keyset_page)."""
+    return plans_visible_to(user).order_by(*PLAN_LIST_ORDERING)
 
 
 def episodes_needing_follow_up(today: date):

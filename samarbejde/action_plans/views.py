@@ -27,6 +27,7 @@ from samarbejde.action_plans.forms import (
 from samarbejde.action_plans.models import PlanAction, PlanVersion
 from samarbejde.audit.services import audit_read_many, audit_record
 from samarbejde.core.forms import add_service_errors
+from samarbejde.core.pagination import keyset_page
 from samarbejde.core.pdf import render_pdf
 from samarbejde.custody.access import access_episode_by_id
 from samarbejde.organisations.access import active_membership, require_capability
@@ -411,7 +412,15 @@ def plan_list(request):
     side = side_of(request.user)
     if side is None:
         raise PermissionDenied
-    plans = list(selectors.plans_for_list(request.user)[:PAGE_SIZE])
+    # A keyset page (no COUNT, no OFFSET): the cost is the page's, whatever the plans are (issue 10).
+    page = keyset_page(
+        selectors.plans_for_list(request.user),
+        selectors.PLAN_LIST_ORDERING,
+        after=request.GET.get("efter", ""),
+        before=request.GET.get("foer", ""),
+        per_page=PAGE_SIZE,
+    )
+    plans = list(page.object_list)
     today = timezone.localdate()
     for plan in plans:
         plan.deadline = selectors.deadline_of(plan.episode)
@@ -425,7 +434,7 @@ def plan_list(request):
     fields = field_view(request.user, Context.KRFO_CASE if side == KRFO else Context.NOTICE)
     for plan in plans:
         plan.person_cpr = fields.cpr(plan.person)
-    return render(request, "action_plans/plan_list.html", {"plans": plans, "side": side, "page_size": PAGE_SIZE})
+    return render(request, "action_plans/plan_list.html", {"plans": plans, "page": page, "side": side})
 
 
 # --- the municipality's page --------------------------------------------------------------------------------

@@ -270,3 +270,23 @@ def test_the_municipality_updates_its_own_commitment_only(client, worker, plan):
     assert own.status == "declined"
     other = {k.replace(str(own.pk), str(krfo_action.pk)): v for k, v in data.items()}
     assert client.post(url(plan, "municipal_action_edit", action_pk=krfo_action.pk), other).status_code == 404
+
+
+def test_the_list_pages_by_keyset_newest_first_and_every_plan_is_reachable(client, worker, monkeypatch):
+    """No cap that hides the older plans: "Næste side" goes on (a keyset page, issue 10), the same queries."""
+    import re
+
+    from samarbejde.action_plans import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    made = [new_plan(worker) for _ in range(5)]
+    client.force_login(worker)
+    seen, path = [], reverse("action_plans:list")
+    for _ in range(5):
+        body = client.get(path).content.decode()
+        seen += re.findall(r'href="/handleplaner/([0-9a-f-]{36})/"', body)
+        following = re.search(r'href="(\?[^"]*efter=[^"]+)">Næste side', body)
+        if not following:
+            break
+        path = reverse("action_plans:list") + following.group(1).replace("&amp;", "&")
+    assert seen == [str(p.pk) for p in sorted(made, key=lambda p: (p.created_at, p.pk), reverse=True)]
