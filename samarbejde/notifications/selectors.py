@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -426,3 +427,16 @@ def snapshot_rows(notification: Notification, *, data: dict | None = None) -> li
         elif field.empty:
             rows.append((field.label, field.empty))
     return rows
+
+
+def withdrawn_notice_of(organisation, pk):
+    """For the views: the notice `pk` if it was addressed to `organisation` and is withdrawn (only its
+    withdrawal reason is shown; the organisation no longer sees the person), else None."""
+    try:
+        return (
+            Notification.objects.only("id", "withdrawal_reason")
+            .filter(pk=pk, recipient_organisation=organisation, withdrawn_at__isnull=False)
+            .first()
+        )
+    except (ValueError, ValidationError):
+        return None

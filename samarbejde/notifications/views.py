@@ -88,6 +88,26 @@ def inbox(request):
     return render(request, "notifications/inbox.html", context)
 
 
+MSG_WITHDRAWN_BEFORE_ACTION = (
+    "Underretningen blev trukket tilbage, før du sendte: intet er gemt. Begrundelse: %(reason)s"
+)
+
+
+def _acting_on(request, pk, *, action: str):
+    """The notice the user acts on (answers, acknowledges), or None when it was withdrawn from their own
+    organisation meanwhile (e.g. a § 808 investigation closed, a home municipality corrected): then the user is
+    told why in Danish (the reason, never the person) instead of a bare 404. Anything else missing: 404."""
+    try:
+        return access_notification_by_id(request.user, pk, action=action)
+    except Http404:
+        membership = active_membership(request.user)
+        withdrawn = selectors.withdrawn_notice_of(membership.organisation, pk) if membership is not None else None
+        if withdrawn is None:
+            raise
+        messages.warning(request, MSG_WITHDRAWN_BEFORE_ACTION % {"reason": withdrawn.withdrawal_reason or "–"})
+        return None
+
+
 def _may_act(user, notification) -> bool:
     membership = active_membership(user)
     if membership is None or membership.organisation_id != notification.recipient_organisation_id:
@@ -164,7 +184,9 @@ def detail(request, pk):
 @login_required
 @require_POST
 def acknowledge(request, pk):
-    notification = access_notification_by_id(request.user, pk, action="acknowledge")
+    notification = _acting_on(request, pk, action="acknowledge")
+    if notification is None:
+        return redirect("notifications:inbox")
     if notification.answered_at is not None:
         messages.info(request, MSG_ALREADY_ANSWERED)
     elif notification.acknowledged_at is not None:
@@ -251,7 +273,9 @@ def answer(request, pk):
 
 @csrf_protect
 def _answer(request, pk):
-    notification = access_notification_by_id(request.user, pk, action="answer")
+    notification = _acting_on(request, pk, action="answer")
+    if notification is None:
+        return redirect("notifications:inbox")
     if notification.answered_at is not None:
         messages.info(request, MSG_ALREADY_ANSWERED)
         return redirect(notification)

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('action_plans', '0001_initial'),
-        ('custody', '0006_episode_sentence'),
-        ('organisations', '0005_list_indexes'),
-        ('people', '0004_need_access_grants_index'),
+        ("action_plans", "0001_initial"),
+        ("custody", "0006_episode_sentence"),
+        ("organisations", "0005_list_indexes"),
+        ("people", "0004_need_access_grants_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='actionplan',
-            index=models.Index(fields=['-created_at', '-id'], name='actionplan_list'),
+            model_name="actionplan",
+            index=models.Index(fields=["-created_at", "-id"], name="actionplan_list"),
         ),
     ]

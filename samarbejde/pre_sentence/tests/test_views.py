@@ -167,10 +167,20 @@ def test_closing_from_the_page_and_an_answer_afterwards_is_refused(client, offic
     assert "Afsluttet" in page and "Send en anmodning" not in page
     again = client.post(url("investigation_close", investigation), {"note": ""}, follow=True)
     assert services.MSG_ALREADY_CLOSED in again.content.decode()
-    # The municipality's inbox: the withdrawn request is no longer theirs to answer.
+    # The municipality answers from the page it still had open: told in Danish why nothing was saved (the
+    # reason, not the person), back in its inbox; the request is no longer theirs to see.
     client.force_login(coordinator)
-    answer = client.post(reverse("notifications:answer", kwargs={"pk": notice.pk}), {"text": "Svar"})
-    assert answer.status_code == 404
+    answer = client.post(reverse("notifications:answer", kwargs={"pk": notice.pk}), {"text": "Svar"}, follow=True)
+    body = answer.content.decode()
+    assert answer.redirect_chain[-1][0] == reverse("notifications:inbox")
+    assert "Underretningen blev trukket tilbage, før du sendte: intet er gemt." in body
+    assert "Personundersøgelsen er afsluttet" in body
+    notice.refresh_from_db()
+    assert notice.answered_at is None
+    assert client.get(notice.get_absolute_url()).status_code == 404
+    # Another organisation (or a made-up id) still gets the same 404.
+    client.force_login(user_with_role(Role.MUNICIPAL_COORDINATOR, "751"))
+    assert client.post(reverse("notifications:answer", kwargs={"pk": notice.pk}), {"text": "Svar"}).status_code == 404
 
 
 def test_the_court_report_is_a_pdf_with_the_answers_and_lists_the_files(client, officer, coordinator, media):
