@@ -2,7 +2,7 @@
 
 Python's json module recurses once per nesting level: `[` x 100,000 raised RecursionError (a 500). The nesting
 is counted first, without recursion; the body is read at most API_MAX_BODY_BYTES (+1) bytes far.
-Too large: 413; too deep, not UTF-8 or not JSON: 400. All as problem details (samarbejde.api.exceptions).
+Too large: 413; too deep, not UTF-8, not JSON or with a NUL character in a string: 400. All as problem details (samarbejde.api.exceptions).
 The default parser of every API view (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]).
 """
 
@@ -20,6 +20,7 @@ MSG_BAD_JSON = "Indholdet er ikke gyldig JSON. Send et JSON-objekt med Content-T
 MSG_TOO_LARGE = "Indholdet fylder for meget: højst %(limit)s pr. forespørgsel. Send mindre pr. forespørgsel."
 MSG_TOO_DEEP = "Indholdet er indlejret for dybt: JSON må højst have %(limit)d niveauer af objekter og lister."
 MSG_NOT_UTF8 = "Indholdet er ikke gyldig UTF-8-tekst. Send JSON kodet som UTF-8."
+MSG_NUL = "Indholdet indeholder et NUL-tegn (\\u0000), som ikke kan gemmes i en tekst. Fjern det, og send igen."
 
 # A JSON string (skipped whole, so brackets inside it do not count) or one bracket.
 _TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
@@ -87,9 +88,30 @@ def parse_json(raw: bytes):
     if nesting_depth(text, limit) > limit:
         raise ParseError(MSG_TOO_DEEP % {"limit": limit}, code="too_deep")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         raise ParseError(MSG_BAD_JSON, code="bad_json") from None
+    if "\\u0000" in text.lower() and _has_nul(value):
+        # PostgreSQL's text cannot hold NUL: a code or a name with one gave a database error (a 500) in a
+        # look-up or a save. No real value has one, so the body is refused whole.
+        raise ParseError(MSG_NUL, code="nul_character")
+    return value
+
+
+def _has_nul(value) -> bool:
+    """Whether any string (key or value) in the parsed JSON holds NUL; iterative (the depth is limited anyway)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 class LimitedJSONParser(JSONParser):

@@ -19,6 +19,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from samarbejde.api.models import ApiScope
+from samarbejde.api.parsers import MSG_NUL
 from samarbejde.api.services import api_key_create
 from samarbejde.custody.tests.factories import INSTITUTION, admit, krfo_case_worker, make_person, next_cpr
 from samarbejde.notifications.models import NotificationKind
@@ -164,3 +165,25 @@ def test_no_date_gives_a_500_and_only_plausible_ones_are_registered(client, worl
     if response.status_code == 201:
         now = timezone.now()
         assert now - timedelta(days=2 * 366) <= parsed <= now + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "admission", "institution": "\x00"},  # found by hypothesis on PostgreSQL: a DataError, a 500
+        {"type": "admission", "person": {"home_municipality": "1\x0001", "first_name": "Ann"}},
+        {"type\x00": "admission"},
+        ["\x00"],
+    ],
+)
+def test_a_nul_character_anywhere_is_a_danish_400_on_every_database(client, world, body):
+    for path, key in ((EVENTS, world["krfo"]), (world["answers"], world["municipality"])):
+        response = post(client, path, key, body)
+        assert response.status_code == 400, response.content[:300]
+        assert response.json()["detail"] == MSG_NUL
+
+
+def test_an_escaped_backslash_before_u0000_is_not_a_nul(client, world):
+    """The quick text check only decides whether to look: a literal backslash-u-0000 in a value is no NUL."""
+    response = post(client, EVENTS, world["krfo"], {"type": "admission", "institution": "\\u0000"})
+    assert response.status_code == 400 and response.json()["detail"] != MSG_NUL
