@@ -14,6 +14,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in Danish (settings.LANGUAGE_CODE): a request in English (the language switch, an
+    English page) leaves English active in the thread, and a later test in the same worker would read its
+    services' Danish messages in English (which file follows which depends on how xdist deals them out)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="module")
 def restore_reference_data(django_db_blocker):
     """For modules with transactional tests (threads and processes need committed data): the flush after
