@@ -179,7 +179,10 @@ def test_only_kif_opens_investigations(role, code):
     person = make_person(acting_user=krfo_case_worker())
     with pytest.raises(PermissionDenied):
         services.investigation_open(
-            person=person, court="Københavns Byret", hearing_date=date.today() + timedelta(days=9), acting_user=user
+            person=person,
+            court="Københavns Byret",
+            hearing_date=timezone.localdate() + timedelta(days=9),
+            acting_user=user,
         )
 
 
@@ -240,9 +243,9 @@ def _bad(investigation, **overrides):
         ({"basis": "serviceloven:141"}, "basis", "basis_unknown"),
         ({"basis": "consent"}, "basis", "no_consent"),  # no live consent covers the disclosure
         ({"answer_due": None}, "answer_due", "due_required"),
-        ({"answer_due": date.today() - timedelta(days=1)}, "answer_due", "due_in_past"),
-        ({"answer_due": date.today() + timedelta(days=30)}, "answer_due", "due_after_hearing"),  # = the hearing
-        ({"answer_due": date.today() + timedelta(days=31)}, "answer_due", "due_after_hearing"),
+        ({"answer_due": timezone.localdate() - timedelta(days=1)}, "answer_due", "due_in_past"),
+        ({"answer_due": timezone.localdate() + timedelta(days=30)}, "answer_due", "due_after_hearing"),  # = the hearing
+        ({"answer_due": timezone.localdate() + timedelta(days=31)}, "answer_due", "due_after_hearing"),
     ],
 )
 def test_a_bad_request_is_refused_in_danish_and_nothing_is_sent(officer, overrides, field, code):
@@ -358,7 +361,7 @@ def test_closing_withdraws_the_unanswered_requests_and_refuses_later_answers(off
     assert answered.thread_ended_at is not None
     kbh_link = PersonLink.objects.get(person=investigation.person, organisation__code="101", source_id=answered.pk)
     assert kbh_link.expires_at is not None and kbh_link.close_rule == "notice.settled_after_end"
-    with at(date.today() + timedelta(days=60)):
+    with at(timezone.localdate() + timedelta(days=60)):
         assert ns.deadline_sweep().escalated == 0
 
 
