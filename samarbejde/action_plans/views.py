@@ -247,6 +247,20 @@ def _action_of(plan, action_pk) -> PlanAction:
     raise Http404
 
 
+def _action_update(form, action, acting_user):
+    """The action update form's fields to the service (KRFO's plan page and the municipality's page alike)."""
+    data = form.cleaned_data
+    return services.action_update(
+        action,
+        expected_version=data["version"],
+        status=data["status"],
+        due_on=data["due_on"],
+        decline_reason=data.get("decline_reason", ""),
+        notes=data.get("notes", ""),
+        acting_user=acting_user,
+    )
+
+
 @require_capability(Cap.PERSON_REGISTER, hide=True)
 @require_POST
 def action_edit(request, pk, action_pk):
@@ -255,15 +269,7 @@ def action_edit(request, pk, action_pk):
     form = ActionUpdateForm(request.POST, prefix=f"a{action.pk}")
     if form.is_valid():
         try:
-            outcome = services.action_update(
-                action,
-                expected_version=form.cleaned_data["version"],
-                status=form.cleaned_data["status"],
-                due_on=form.cleaned_data["due_on"],
-                decline_reason=form.cleaned_data.get("decline_reason", ""),
-                notes=form.cleaned_data.get("notes", ""),
-                acting_user=request.user,
-            )
+            outcome = _action_update(form, action, request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
             if _is_stale(exc):
@@ -600,15 +606,7 @@ def municipal_action_edit(request, pk, action_pk):
     form = ActionUpdateForm(request.POST, prefix=f"a{action.pk}")
     if form.is_valid():
         try:
-            services.action_update(
-                action,
-                expected_version=form.cleaned_data["version"],
-                status=form.cleaned_data["status"],
-                due_on=form.cleaned_data["due_on"],
-                decline_reason=form.cleaned_data.get("decline_reason", ""),
-                notes=form.cleaned_data.get("notes", ""),
-                acting_user=request.user,
-            )
+            _action_update(form, action, request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
             if _is_stale(exc):
